@@ -1,0 +1,49 @@
+"""Backend registry. A backend is a module with ``render(course, options) -> list[Output]``.
+
+Adding a format is one module, one line here, and one golden test.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from compiler.ir import Course
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file a backend produced, not yet written."""
+
+    name: str
+    """File name relative to the output folder."""
+    data: bytes
+    """The file's bytes."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """Settings every backend may read."""
+
+    source_root: Path
+    paper: Literal["a4", "letter"] | None = None
+    deck_depth: int = 2
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+Render = Callable[[Course, Options], list[Output]]
+
+#: name → module; loaded lazily so ``studyc --help`` stays fast.
+REGISTRY: dict[str, str] = {
+    "json": "compiler.backends.json_backend",
+}
+
+
+def load(name: str) -> Render:
+    """The render function of a registered backend."""
+    module = importlib.import_module(REGISTRY[name])
+    render: Render = module.render
+    return render

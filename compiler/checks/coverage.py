@@ -1,0 +1,75 @@
+"""Coverage: every exam tip must be taught by at least one card the author tied to it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from compiler.diagnostics import Code, Diagnostics
+from compiler.ir import Course, iter_cards, iter_sections, iter_tips
+
+
+@dataclass(frozen=True)
+class CoverageSummary:
+    """Counts for the one-line summary of ``studyc check``."""
+
+    tips: int
+    covered: int
+    cards: int
+    per_tip: dict[str, int]
+
+    def line(self) -> str:
+        """``24/24 exam tips covered, 180 cards``."""
+        return f"{self.covered}/{self.tips} exam tips covered, {self.cards} cards"
+
+
+def coverage(course: Course) -> CoverageSummary:
+    """Cards per tip id."""
+    tip_ids = [tip.id for _, _, tip in iter_tips(course)]
+    counts: Counter[str] = Counter()
+    cards = 0
+    for ctx in iter_cards(course):
+        cards += 1
+        counts.update(ctx.card.covers)
+    per_tip = {tid: counts.get(tid, 0) for tid in tip_ids}
+    return CoverageSummary(
+        tips=len(per_tip), covered=sum(1 for n in per_tip.values() if n), cards=cards, per_tip=per_tip
+    )
+
+
+def check_coverage(course: Course, diags: Diagnostics) -> None:
+    """Tips without cards and references to unknown tips are errors."""
+    known = {tip.id for _, _, tip in iter_tips(course)}
+    summary = coverage(course)
+    for _, _, tip in iter_tips(course):
+        if summary.per_tip.get(tip.id, 0) == 0:
+            diags.add(
+                Code.COVERAGE_NO_CARDS,
+                tip.span.path,
+                tip.span.line,
+                f'exam tip "{_short(tip.text.markdown)}" has no cards; add covers="{tip.id}" to a card or section',
+            )
+    for _, section in iter_sections(course):
+        for tid in section.covers:
+            if tid not in known:
+                diags.add(
+                    Code.COVERAGE_UNKNOWN_TIP,
+                    section.span.path,
+                    section.span.line,
+                    f"section '{section.title}' covers unknown exam tip '{tid}'",
+                )
+    section_covers = {tid for _, s in iter_sections(course) for tid in s.covers}
+    for ctx in iter_cards(course):
+        for tid in ctx.card.covers:
+            if tid not in known and tid not in section_covers:
+                diags.add(
+                    Code.COVERAGE_UNKNOWN_TIP,
+                    ctx.card.span.path,
+                    ctx.card.span.line,
+                    f"card covers unknown exam tip '{tid}'",
+                )
+
+
+def _short(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

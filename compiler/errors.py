@@ -1,0 +1,33 @@
+"""The few exceptions that stop a build. Bad notes are diagnostics, not exceptions."""
+
+from __future__ import annotations
+
+
+class StudycError(Exception):
+    """Base class; ``exit_code`` is what the CLI exits with."""
+
+    exit_code = 1
+
+
+class DiagnosticsFailed(StudycError):
+    """The notes have errors (already reported as diagnostics)."""
+
+    exit_code = 1
+
+
+class UsageError(StudycError):
+    """Wrong command-line use: unknown format, missing folder, bad flag value."""
+
+    exit_code = 2
+
+
+class ConfigError(StudycError):
+    """``studyc.toml`` (or ``[tool.studyc]``) is invalid; the message lists every bad key."""
+
+    exit_code = 3
+
+
+class OutputError(StudycError):
+    """An output could not be written; earlier outputs are left as they were."""
+
+    exit_code = 4

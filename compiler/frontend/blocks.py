@@ -1,0 +1,142 @@
+"""Token plumbing: top-level block grouping, spans, and per-block helpers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from markdown_it.token import Token
+
+from compiler.ir import Span
+
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+PREFIX_RE = re.compile(r"^(Q|A|C):[ \t]*")
+CLOZE_RE = re.compile(r"\{\{c(\d+)::")
+ALERT_RE = re.compile(r"^\[!(TIP|NOTE|IMPORTANT|WARNING|CAUTION)\][ \t]*\n?", re.IGNORECASE)
+
+
+def make_span(path: str, token_map: Sequence[int] | None, fallback_line: int = 1) -> Span:
+    """The only place markdown-it's 0-based, end-exclusive ``map`` becomes a 1-based span."""
+    if not token_map:
+        return Span(path=path, line=fallback_line, end_line=fallback_line)
+    start, end = token_map[0], token_map[1]
+    return Span(path=path, line=start + 1, end_line=max(start + 1, end))
+
+
+@dataclass
+class Block:
+    """One top-level block: its tokens, from opening to matching closing token."""
+
+    tokens: list[Token]
+
+    @property
+    def head(self) -> Token:
+        """The opening (or only) token."""
+        return self.tokens[0]
+
+    @property
+    def type(self) -> str:
+        """Block type without the ``_open`` suffix."""
+        return self.head.type.removesuffix("_open")
+
+    @property
+    def inline(self) -> Token | None:
+        """The first inline token, for paragraphs and headings."""
+        for tok in self.tokens:
+            if tok.type == "inline":
+                return tok
+        return None
+
+    def attrs(self) -> dict[str, str]:
+        """Attributes set by an attribute line above the block."""
+        return {k: str(v) for k, v in self.head.attrs.items()}
+
+    def classes(self) -> set[str]:
+        """The ``.class`` words of the attribute line."""
+        return set(self.attrs().get("class", "").split())
+
+    def prefix(self) -> str | None:
+        """``Q``, ``A`` or ``C`` when the block is a paragraph starting with that prefix."""
+        if self.type != "paragraph":
+            return None
+        inline = self.inline
+        if inline is None:
+            return None
+        m = PREFIX_RE.match(inline.content)
+        return m.group(1) if m else None
+
+
+def top_level_blocks(tokens: list[Token]) -> Iterator[Block]:
+    """Group a token stream into top-level blocks."""
+    i, n = 0, len(tokens)
+    while i < n:
+        tok = tokens[i]
+        if tok.nesting == 1:
+            depth, j = 0, i
+            while j < n:
+                depth += tokens[j].nesting
+                if depth == 0:
+                    break
+                j += 1
+            yield Block(tokens[i : j + 1])
+            i = j + 1
+        else:
+            yield Block([tok])
+            i += 1
+
+
+def strip_prefix(block: Block) -> None:
+    """Remove a ``Q:``/``A:``/``C:`` prefix from a paragraph's inline token in place."""
+    inline = block.inline
+    if inline is None:
+        return
+    m = PREFIX_RE.match(inline.content)
+    if not m:
+        return
+    inline.content = inline.content[m.end() :]
+    children = inline.children or []
+    if children and children[0].type == "text":
+        first = children[0]
+        first.content = PREFIX_RE.sub("", first.content, count=1)
+        if not first.content:
+            children.pop(0)
+            while children and children[0].type == "softbreak":
+                children.pop(0)
+
+
+def strip_alert(block: Block) -> str | None:
+    """Remove a GitHub alert marker (``[!TIP]``) from a blockquote; return its kind."""
+    inline = block.inline
+    if inline is None:
+        return None
+    m = ALERT_RE.match(inline.content)
+    if not m:
+        return None
+    inline.content = inline.content[m.end() :]
+    children = inline.children or []
+    # The marker is parsed as text "[!TIP]" possibly split around "[" and "]".
+    consumed = ""
+    while children and consumed.strip() != m.group(0).strip():
+        child = children.pop(0)
+        if child.type == "softbreak":
+            break
+        consumed += child.content
+    while children and children[0].type == "softbreak":
+        children.pop(0)
+    return m.group(1).upper()
+
+
+def source_slice(lines: list[str], blocks: Sequence[Block]) -> str:
+    """The Markdown source of consecutive blocks, as written."""
+    maps = [b.head.map for b in blocks if b.head.map]
+    if not maps:
+        return ""
+    start = min(m[0] for m in maps)
+    end = max(m[1] for m in maps)
+    return "".join(lines[start:end]).strip("\n")
+
+
+def inner_tokens(block: Block) -> list[Token]:
+    """Tokens inside a container block, without its own open/close pair."""
+    return block.tokens[1:-1] if len(block.tokens) >= 2 and block.tokens[-1].nesting == -1 else []

@@ -1,0 +1,357 @@
+"""Card recognition: Q/A, list, cloze, definition and table-row cards."""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from markdown_it.rules_block.table import escapedSplit
+
+from compiler import ir
+from compiler.diagnostics import Code
+from compiler.frontend.blocks import ALERT_RE, CLOZE_RE, Block, strip_prefix
+from compiler.slug import slugify
+
+if TYPE_CHECKING:
+    from compiler.frontend.lower import Lowerer
+
+PREFIX_SRC_RE = re.compile(r"^\s*(Q|A|C):[ \t]*")
+LIST_MARKER_RE = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])[ \t]+")
+DD_MARKER_RE = re.compile(r"^\s*[:~][ \t]+")
+ANSWER_TYPES = {
+    "paragraph", "bullet_list", "ordered_list", "fence", "code_block", "table",
+    "blockquote", "html_block", "math_block", "math_block_eqno", "math_block_label",
+}  # fmt: skip
+
+
+@dataclass
+class Pending:
+    """A card whose blocks are still being collected."""
+
+    kind: str  # "qa" or "cloze"
+    head: Block
+    body: list[Block] = field(default_factory=list)
+    answering: bool = False
+
+
+class CardBuilder:
+    """State machine over top-level blocks that turns card syntax into IR cards."""
+
+    def __init__(self, low: Lowerer, chapter_id: str) -> None:
+        self.low = low
+        self.chapter_id = chapter_id
+        self.pending: Pending | None = None
+        self.last: tuple[list[Any], int] | None = None
+        self.derived: dict[str, int] = {}
+
+    # -- shared ------------------------------------------------------------------------
+
+    def _place(self, card: Any) -> None:
+        low = self.low
+        target = low.stack[-1].blocks if low.stack else low.top
+        target.append(card)
+        self.last = (target, len(target) - 1)
+
+    def _ident(self, block: Block, prompt: str) -> tuple[str, bool]:
+        explicit = block.attrs().get("id")
+        if explicit:
+            return explicit, True
+        base = f"{self.chapter_id}/{slugify(prompt)[:80] or 'card'}"
+        count = self.derived.get(base, 0) + 1
+        self.derived[base] = count
+        return (base if count == 1 else f"{base}-{count}"), False
+
+    def _common(self, block: Block, prompt: str, line_token: Any = None) -> dict[str, Any]:
+        attrs = block.attrs()
+        ident, explicit = self._ident(block, prompt)
+        own = tuple(attrs.get("covers", "").split())
+        covers = tuple(dict.fromkeys((*own, *self.low.inherited_covers())))
+        tok = line_token if line_token is not None else block.head
+        return {
+            "id": ident,
+            "explicit_id": explicit,
+            "span": self.low.span(tok),
+            "covers": covers,
+            "tags": tuple(attrs.get("tags", "").split()),
+            "extra": None,
+        }
+
+    def _empty(self, text: ir.Text, line: int, side: str) -> bool:
+        if text.markdown.strip() and text.html.strip():
+            return False
+        self.low.diags.add(Code.CARD_EMPTY_SIDE, self.low.path, line, f"the card's {side} is empty")
+        return True
+
+    # -- Q/A, list and cloze -------------------------------------------------------------
+
+    def take(self, block: Block) -> bool:
+        """Consume ``block`` if it belongs to card syntax; return whether it did."""
+        prefix = block.prefix()
+        pend = self.pending
+        if pend is not None and pend.kind == "qa" and not pend.answering:
+            if prefix == "A":
+                strip_prefix(block)
+                pend.body.append(block)
+                pend.answering = True
+                return True
+            if block.type in ("bullet_list", "ordered_list"):
+                self.pending = None
+                self._list_card(pend.head, block)
+                return True
+            self.low.diags.add(
+                Code.CARD_NO_ANSWER,
+                self.low.path,
+                self.low.line(pend.head.head),
+                "question has no answer: add an 'A:' paragraph or a list right after it",
+            )
+            self.pending = None
+        elif pend is not None and prefix not in ("Q", "C") and self._continues(block):
+            if prefix == "A":
+                self.low.diags.add(
+                    Code.CARD_STRAY_ANSWER, self.low.path, self.low.line(block.head), "a second 'A:' in one card"
+                )
+            pend.body.append(block)
+            return True
+        self.finish()
+        self.last = None
+        if prefix in ("Q", "C"):
+            self.low.check_attrs(block, {"id", "class", "covers", "tags"}, "a card")
+            strip_prefix(block)
+            self.pending = Pending("qa" if prefix == "Q" else "cloze", block, [block] if prefix == "C" else [])
+            self.pending.answering = prefix == "C"
+            return True
+        if prefix == "A":
+            self.low.diags.add(
+                Code.CARD_STRAY_ANSWER,
+                self.low.path,
+                self.low.line(block.head),
+                "'A:' paragraph without a 'Q:' paragraph before it",
+            )
+        return False
+
+    @staticmethod
+    def _continues(block: Block) -> bool:
+        if block.type not in ANSWER_TYPES:
+            return False
+        if block.type == "table" and "cards" in block.classes():
+            return False
+        return not (block.type == "blockquote" and block.inline is not None and ALERT_RE.match(block.inline.content))
+
+    def finish(self) -> None:
+        """Close the pending card, if any."""
+        pend, self.pending = self.pending, None
+        if pend is None:
+            return
+        low = self.low
+        line = low.line(pend.head.head)
+        if pend.kind == "qa" and not pend.answering:
+            low.diags.add(
+                Code.CARD_NO_ANSWER,
+                low.path,
+                line,
+                "question has no answer: add an 'A:' paragraph or a list right after it",
+            )
+            return
+        if pend.kind == "cloze":
+            text = low.text(pend.body, markdown=_strip_src(low.lines, pend.body))
+            numbers = tuple(sorted({int(n) for n in CLOZE_RE.findall(text.markdown)}))
+            if not numbers:
+                low.diags.add(
+                    Code.CLOZE_NO_DELETION, low.path, line, "cloze card has no deletion; mark one with {{c1::text}}"
+                )
+                return
+            if self._empty(text, line, "text"):
+                return
+            prompt = re.sub(r"\{\{c\d+::(.*?)(::.*?)?\}\}", r"\1", text.markdown)
+            self._place(ir.ClozeCard(**self._common(pend.head, prompt), text=text, deletions=numbers))
+            return
+        front = low.text([pend.head], markdown=_strip_src(low.lines, [pend.head]))
+        back = low.text(pend.body, markdown=_strip_src(low.lines, pend.body))
+        if self._empty(front, line, "question") or self._empty(back, low.line(pend.body[0].head), "answer"):
+            return
+        reverse = "reverse" in pend.head.classes()
+        self._place(ir.BasicCard(**self._common(pend.head, front.markdown), front=front, back=back, reverse=reverse))
+
+    def _list_card(self, head: Block, lst: Block) -> None:
+        low = self.low
+        front = low.text([head], markdown=_strip_src(low.lines, [head]))
+        items: list[ir.Text] = []
+        depth = 0
+        start = 0
+        for i, tok in enumerate(lst.tokens):
+            if tok.type == "list_item_open":
+                if depth == 1:
+                    start = i
+                depth += 1
+            elif tok.type == "list_item_close":
+                depth -= 1
+                if depth == 1:
+                    item = Block(lst.tokens[start + 1 : i])
+                    first = lst.tokens[start]
+                    lines = low.lines[first.map[0] : first.map[1]] if first.map else []
+                    md_src = LIST_MARKER_RE.sub("", "".join(lines), count=1).strip()
+                    items.append(low.text([item] if item.tokens else [], markdown=md_src))
+            elif tok.type.endswith("list_open") and depth == 0:
+                depth = 1
+        if self._empty(front, low.line(head.head), "question"):
+            return
+        card = ir.ListCard(
+            **self._common(head, front.markdown),
+            front=front,
+            items=tuple(items),
+            ordered=lst.type == "ordered_list",
+        )
+        self._place(card)
+
+    def attach_extra(self, text: ir.Text) -> bool:
+        """Attach ``::: extra`` to the card just before it; False if there is none."""
+        if self.pending is not None and self.pending.answering:
+            self.finish()
+        if self.last is None:
+            return False
+        target, idx = self.last
+        target[idx] = target[idx].model_copy(update={"extra": text})
+        self.last = None
+        return True
+
+    # -- definition lists and tables ---------------------------------------------------------
+
+    def definitions(self, block: Block) -> None:
+        """One card per term of a definition list, unless ``.nocards``."""
+        classes = block.classes()
+        self.low.check_attrs(block, {"class", "covers", "tags"}, "a definition list")
+        if "nocards" in classes:
+            return
+        toks = block.tokens
+        i = 0
+        while i < len(toks):
+            if toks[i].type != "dt_open":
+                i += 1
+                continue
+            dt = toks[i]
+            term_inline = toks[i + 1]
+            j = i + 3
+            dd_tokens: list[Any] = []
+            dd_lines: list[str] = []
+            while j < len(toks) and toks[j].type == "dd_open":
+                depth, k = 0, j
+                while True:
+                    depth += toks[k].nesting
+                    if depth == 0:
+                        break
+                    k += 1
+                dd_tokens.extend(toks[j + 1 : k])
+                dd_map = toks[j].map
+                if dd_map:
+                    dd_lines.extend(self.low.lines[dd_map[0] : dd_map[1]])
+                j = k + 1
+            term = self.low.inline_text(term_inline)
+            md_src = DD_MARKER_RE.sub("", "".join(dd_lines), count=1).strip()
+            definition = self.low.text([Block(dd_tokens)] if dd_tokens else [], markdown=md_src)
+            line = self.low.line(dt)
+            if not (self._empty(term, line, "term") or self._empty(definition, line, "definition")):
+                card = ir.DefinitionCard(
+                    **self._common(block, term.markdown, dt),
+                    term=term,
+                    definition=definition,
+                    reverse="reverse" in classes,
+                )
+                self._place(card)
+            i = j
+        self.last = None
+
+    def table_rows(self, block: Block, header: tuple[ir.Text, ...], rows: tuple[tuple[ir.Text, ...], ...]) -> None:
+        """One card per body row of a ``.cards`` table."""
+        low = self.low
+        attrs = block.attrs()
+        names = [_plain(h) for h in header]
+        line = max(low.line(block.head) - 1, 1)
+
+        def columns(key: str) -> list[int] | None:
+            wanted = [c.strip() for c in attrs.get(key, "").split(",") if c.strip()]
+            found: list[int] = []
+            for name in wanted:
+                if name in names:
+                    found.append(names.index(name))
+                    continue
+                close = difflib.get_close_matches(name, names, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; columns are: {', '.join(names)}"
+                low.diags.add(Code.TABLE_UNKNOWN_COLUMN, low.path, line, f"table has no column '{name}'{hint}")
+                return None
+            return found
+
+        front = columns("front") if "front" in attrs else [0]
+        back = columns("back") if "back" in attrs else None
+        if front is None or ("back" in attrs and back is None):
+            return
+        if not front:
+            low.diags.add(Code.TABLE_UNKNOWN_COLUMN, low.path, line, "table card directive names no 'front' column")
+            return
+        if back is None:
+            back = [i for i in range(len(names)) if i not in front]
+        if not back:
+            low.diags.add(
+                Code.TABLE_NO_ANSWER, low.path, line, "every column is on the front; nothing is left to answer"
+            )
+            return
+        row_opens = [t for t in block.tokens if t.type == "tr_open"][1:]
+        for row, tr in zip(rows, row_opens, strict=False):
+            prompt = tuple(ir.TableCell(column=names[i], text=row[i]) for i in front)
+            answer = tuple(ir.TableCell(column=names[i], text=row[i]) for i in back)
+            row_line = low.line(tr)
+            if any(self._empty(c.text, row_line, f"'{c.column}' cell") for c in prompt):
+                continue
+            key = " ".join(c.text.markdown for c in prompt)
+            self._place(
+                ir.TableRowCard(**self._common(block, key, tr), prompt=prompt, ask=attrs.get("ask"), answer=answer)
+            )
+        self.last = None
+
+
+def table_cells(low: Lowerer, block: Block) -> tuple[tuple[ir.Text, ...], tuple[tuple[ir.Text, ...], ...]]:
+    """Header and body cells of a table, reporting ragged rows."""
+    header: list[ir.Text] = []
+    rows: list[tuple[ir.Text, ...]] = []
+    current: list[ir.Text] | None = None
+    in_head = False
+    for tok in block.tokens:
+        if tok.type == "thead_open":
+            in_head = True
+        elif tok.type == "thead_close":
+            in_head = False
+        elif tok.type == "tr_open" and not in_head:
+            current = []
+            if tok.map:
+                _check_ragged(low, low.lines[tok.map[0]], tok.map[0] + 1, block)
+        elif tok.type == "tr_close" and current is not None:
+            rows.append(tuple(current))
+            current = None
+        elif tok.type == "inline":
+            cell = low.inline_text(tok)
+            (header if in_head else current if current is not None else header).append(cell)
+    return tuple(header), tuple(rows)
+
+
+def _check_ragged(low: Lowerer, source: str, line: int, block: Block) -> None:
+    expected = sum(1 for t in block.tokens if t.type == "th_open")
+    s = source.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|") and not s.endswith("\\|"):
+        s = s[:-1]
+    got = len(escapedSplit(s))
+    if got != expected:
+        low.diags.add(Code.TABLE_RAGGED, low.path, line, f"table row has {got} cells but the header has {expected}")
+
+
+def _plain(text: ir.Text) -> str:
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text.html))).strip()
+
+
+def _strip_src(lines: list[str], blocks: list[Block]) -> str:
+    from compiler.frontend.blocks import source_slice
+
+    return PREFIX_SRC_RE.sub("", source_slice(lines, blocks), count=1)

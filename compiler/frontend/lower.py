@@ -1,0 +1,277 @@
+"""Lower one note file's markdown-it tokens to IR blocks and sections."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from compiler import ir
+from compiler.diagnostics import Code, Diagnostics
+from compiler.frontend import cards
+from compiler.frontend.blocks import (
+    ALERT_RE,
+    CLOZE_RE,
+    ID_RE,
+    Block,
+    inner_tokens,
+    make_span,
+    source_slice,
+    strip_alert,
+    top_level_blocks,
+)
+from compiler.render import DIRECTIVE, plain_text, render_tokens, sanitize
+from compiler.slug import slugify
+
+KNOWN_DIRECTIVES = ("extra",)
+CARD_ATTRS = {"id", "class", "covers", "tags"}
+HEADING_ATTRS = {"covers"}
+
+
+@dataclass
+class SectionDraft:
+    """A section while its blocks are still being collected."""
+
+    title: str
+    level: int
+    id: str
+    span: ir.Span
+    covers: tuple[str, ...]
+    blocks: list[Any] = field(default_factory=list)
+    sections: list[SectionDraft] = field(default_factory=list)
+
+    def freeze(self) -> ir.Section:
+        return ir.Section(
+            id=self.id,
+            title=self.title,
+            level=self.level,
+            span=self.span,
+            covers=self.covers,
+            blocks=tuple(self.blocks),
+            sections=tuple(s.freeze() for s in self.sections),
+        )
+
+
+@dataclass
+class Lowered:
+    """What lowering one file yields."""
+
+    title: str | None
+    blocks: list[Any]
+    sections: list[ir.Section]
+
+
+class Lowerer:
+    """Walks the top-level blocks of one file; collects diagnostics, never raises."""
+
+    def __init__(
+        self,
+        md: MarkdownIt,
+        path: str,
+        lines: list[str],
+        chapter_id: str,
+        env: dict[str, Any],
+        diags: Diagnostics,
+    ) -> None:
+        self.md = md
+        self.path = path
+        self.lines = lines
+        self.env = env
+        self.diags = diags
+        self.cards = cards.CardBuilder(self, chapter_id)
+        self.title: str | None = None
+        self.top: list[Any] = []
+        self.stack: list[SectionDraft] = []
+        self.roots: list[SectionDraft] = []
+        self.section_ids: dict[str, int] = {}
+
+    # -- helpers used by the card builder -------------------------------------------------
+
+    def span(self, token: Token) -> ir.Span:
+        return make_span(self.path, token.map)
+
+    def line(self, token: Token) -> int:
+        return self.span(token).line
+
+    def text(self, blocks: list[Block], markdown: str | None = None) -> ir.Text:
+        tokens = [t for b in blocks for t in b.tokens]
+        if blocks and blocks[0].head.map:
+            self.env["line"] = blocks[0].head.map[0] + 1
+        md_src = markdown if markdown is not None else source_slice(self.lines, blocks)
+        return ir.Text(markdown=md_src, html=render_tokens(self.md, tokens, self.env))
+
+    def inline_text(self, inline: Token) -> ir.Text:
+        rendered = self.md.renderer.renderInline(inline.children or [], self.md.options, self.env)  # type: ignore[attr-defined]
+        return ir.Text(markdown=inline.content, html=sanitize(rendered).strip())
+
+    def plain(self, inline: Token | None) -> str:
+        return plain_text(self.md, inline).strip() if inline is not None else ""
+
+    def emit(self, node: Any) -> None:
+        (self.stack[-1].blocks if self.stack else self.top).append(node)
+
+    def inherited_covers(self) -> tuple[str, ...]:
+        return tuple(c for s in self.stack for c in s.covers)
+
+    def check_attrs(self, block: Block, allowed: set[str], what: str) -> None:
+        for key in block.attrs():
+            if key not in allowed:
+                self.diags.add(
+                    Code.ATTR_UNKNOWN,
+                    self.path,
+                    max(self.line(block.head) - 1, 1),
+                    f"attribute '{key}' has no meaning on {what}",
+                )
+        ident = block.attrs().get("id")
+        if ident is not None and not ID_RE.match(ident):
+            self.diags.add(
+                Code.ID_INVALID,
+                self.path,
+                self.line(block.head),
+                f"id '{ident}' may only use letters, digits, '-' and '_'",
+            )
+
+    # -- main walk -------------------------------------------------------------------------
+
+    def run(self, tokens: list[Token]) -> Lowered:
+        for block in top_level_blocks(tokens):
+            self.visit(block)
+        self.cards.finish()
+        self.close_sections(0)
+        return Lowered(self.title, self.top, [s.freeze() for s in self.roots])
+
+    def visit(self, block: Block) -> None:
+        kind = block.type
+        if kind == "front_matter":
+            return
+        if kind == "heading":
+            self.cards.finish()
+            self.heading(block)
+            return
+        if kind == "hr":
+            self.cards.finish()
+            return
+        if kind == f"container_{DIRECTIVE}":
+            self.directive(block)
+            return
+        if self.cards.take(block):
+            return
+        if kind == "paragraph":
+            self.prose(block)
+        elif kind == "table":
+            self.table(block)
+        elif kind == "dl":
+            self.emit(ir.Prose(span=self.span(block.head), text=self.text([block])))
+            self.cards.definitions(block)
+        elif kind == "blockquote" and block.inline is not None and ALERT_RE.match(block.inline.content):
+            self.alert(block)
+        else:
+            self.prose(block)
+
+    def prose(self, block: Block) -> None:
+        text = self.text([block])
+        if CLOZE_RE.search(text.markdown):
+            self.diags.add(
+                Code.CLOZE_STRAY,
+                self.path,
+                self.line(block.head),
+                "cloze syntax outside a 'C:' card prints literally; start the paragraph with 'C:'",
+            )
+        self.emit(ir.Prose(span=self.span(block.head), text=text))
+
+    def heading(self, block: Block) -> None:
+        level = int(block.head.tag[1])
+        title = self.plain(block.inline)
+        if level == 1 and self.title is None and not self.stack and not self.roots:
+            self.title = title
+            return
+        level = max(level, 2)
+        self.check_attrs(block, HEADING_ATTRS, "a heading")
+        parent_level = self.stack[-1].level if self.stack else 1
+        if level > parent_level + 1:
+            self.diags.add(
+                Code.HEADING_SKIP,
+                self.path,
+                self.line(block.head),
+                f"heading level {level} follows level {parent_level}; sections nest by level",
+            )
+        self.close_sections(level)
+        base = slugify(title) or "section"
+        count = self.section_ids.get(base, 0) + 1
+        self.section_ids[base] = count
+        draft = SectionDraft(
+            title=title,
+            level=level,
+            id=base if count == 1 else f"{base}-{count}",
+            span=self.span(block.head),
+            covers=tuple(block.attrs().get("covers", "").split()),
+        )
+        (self.stack[-1].sections if self.stack else self.roots).append(draft)
+        self.stack.append(draft)
+
+    def close_sections(self, level: int) -> None:
+        while self.stack and self.stack[-1].level >= level:
+            self.stack.pop()
+
+    def table(self, block: Block) -> None:
+        header, rows = cards.table_cells(self, block)
+        makes_cards = "cards" in block.classes()
+        if makes_cards:
+            self.check_attrs(block, {"class", "front", "back", "ask", "covers", "tags"}, "a table")
+        self.emit(ir.Table(span=self.span(block.head), header=header, rows=rows, makes_cards=makes_cards))
+        if makes_cards:
+            self.cards.table_rows(block, header, rows)
+
+    def alert(self, block: Block) -> None:
+        kind = strip_alert(block)
+        if kind != "TIP":
+            self.emit(ir.Prose(span=self.span(block.head), text=self.text([block])))
+            return
+        self.check_attrs(block, {"id"}, "an exam tip")
+        body = Block(inner_tokens(block))
+        text = self.text([body] if body.tokens else [], markdown=_alert_markdown(self.lines, block))
+        explicit = block.attrs().get("id")
+        words = re.sub(r"\s+", " ", self.plain(body.inline)).split(" ")[:8]
+        ident = explicit or slugify(" ".join(words)) or f"tip-{self.line(block.head)}"
+        self.emit(ir.ExamTip(id=ident, explicit_id=explicit is not None, span=self.span(block.head), text=text))
+
+    def directive(self, block: Block) -> None:
+        info = block.head.info.strip()
+        name = info.split()[0] if info else ""
+        line = self.line(block.head)
+        end = block.head.map[1] if block.head.map else 0
+        # markdown-it's map ends at the closing marker line when there is one
+        closed = end < len(self.lines) and self.lines[end].strip().startswith(":::")
+        if not closed:
+            self.diags.add(
+                Code.DIRECTIVE_UNCLOSED, self.path, line, f"directive '::: {name}' is never closed; add a ':::' line"
+            )
+        if name not in KNOWN_DIRECTIVES:
+            self.diags.add(
+                Code.DIRECTIVE_UNKNOWN,
+                self.path,
+                line,
+                f"unknown directive '::: {name}'; known: {', '.join(KNOWN_DIRECTIVES)}",
+            )
+            return
+        inner = inner_tokens(block)
+        text = self.text([Block(inner)] if inner else [], markdown=_inner_markdown(self.lines, block))
+        if not self.cards.attach_extra(text):
+            self.diags.add(
+                Code.DIRECTIVE_MISPLACED, self.path, line, "'::: extra' must directly follow a card's answer"
+            )
+
+
+def _inner_markdown(lines: list[str], block: Block) -> str:
+    start, end = block.head.map or (0, 0)
+    body = lines[start + 1 : end]
+    return "".join(body).strip("\n")
+
+
+def _alert_markdown(lines: list[str], block: Block) -> str:
+    start, end = block.head.map or (0, 0)
+    text = "".join(re.sub(r"^\s*>\s?", "", ln) for ln in lines[start:end])
+    return ALERT_RE.sub("", text.lstrip(), count=1).strip()

@@ -1,0 +1,131 @@
+"""Front matter: safe YAML parsing and validation of course and chapter metadata."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from compiler.diagnostics import Code, Diagnostics
+
+#: Deeper YAML than this is refused (hostile input, not study notes).
+MAX_YAML_DEPTH = 20
+TAG_RE = re.compile(r"^[^\s]+$")
+
+
+class DomainMeta(BaseModel):
+    """One exam domain as written in ``course.md``."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str = Field(min_length=1)
+    weight: int = Field(ge=0, le=100)
+
+
+class CourseMeta(BaseModel):
+    """Front matter of ``course.md``."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1)
+    exam: str = Field(min_length=1)
+    deck: str | None = None
+    slug: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    paper: Literal["a4", "letter"] = "a4"
+    domains: list[DomainMeta] = []
+
+
+class ChapterMeta(BaseModel):
+    """Front matter of a chapter file."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = None
+    domain: str | None = None
+    tags: list[str] = []
+
+    @field_validator("tags")
+    @classmethod
+    def _no_spaces(cls, tags: list[str]) -> list[str]:
+        for tag in tags:
+            if not TAG_RE.match(tag):
+                raise ValueError(f"tag {tag!r} contains whitespace; use '-' or '_' instead")
+        return tags
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases (billion laughs) and deep nesting."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in front matter", event.start_mark
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise yaml.composer.ComposerError(None, None, f"nesting deeper than {MAX_YAML_DEPTH} levels", mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def parse_yaml(
+    text: str, path: str, first_line: int, diags: Diagnostics
+) -> tuple[dict[str, Any], dict[str, int]] | None:
+    """Parse front matter; return the mapping and the 1-based line of each top-level key.
+
+    ``first_line`` is the 1-based file line of the YAML's first line.
+    """
+    loader = _SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = first_line + (mark.line if mark is not None else 0)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        diags.add(Code.FRONT_MATTER_SYNTAX, path, line, f"front matter is not valid YAML: {problem}")
+        return None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        diags.add(Code.FRONT_MATTER_SYNTAX, path, first_line, "front matter must be a mapping of key: value")
+        return None
+    lines: dict[str, int] = {}
+    if node is not None and isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            lines[str(key_node.value)] = first_line + key_node.start_mark.line
+    return data, lines
+
+
+def validate(
+    model: type[BaseModel],
+    data: dict[str, Any],
+    key_lines: dict[str, int],
+    path: str,
+    line: int,
+    diags: Diagnostics,
+) -> BaseModel | None:
+    """Validate front matter, reporting every bad key at once."""
+    known = list(model.model_fields)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = err["loc"]
+            key = str(loc[0]) if loc else ""
+            where = key_lines.get(key, line)
+            if err["type"] == "extra_forbidden" and len(loc) == 1:
+                close = difflib.get_close_matches(key, known, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
+                diags.add(Code.FRONT_MATTER_UNKNOWN_KEY, path, where, f"unknown front-matter key '{key}'{hint}")
+            else:
+                dotted = ".".join(str(p) for p in loc) or "front matter"
+                diags.add(Code.FRONT_MATTER_INVALID, path, where, f"{dotted}: {err['msg']}")
+        return None

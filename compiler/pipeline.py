@@ -1,0 +1,70 @@
+"""load → parse → lower → checks → backends. Nothing is written until all pass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from compiler import backends
+from compiler.checks import run_checks
+from compiler.diagnostics import Diagnostics
+from compiler.errors import UsageError
+from compiler.frontend import Limits, load_course
+from compiler.ir import Course
+from compiler.output import write_atomic
+
+
+@dataclass
+class Result:
+    """What a run produced."""
+
+    course: Course | None
+    diagnostics: Diagnostics
+    written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+
+    def failed(self, strict: bool) -> bool:
+        """Whether diagnostics fail the run."""
+        return self.course is None or bool(self.diagnostics.errors(strict))
+
+
+def check(source: Path, limits: Limits | None = None) -> Result:
+    """Parse and check; write nothing."""
+    if not source.is_dir():
+        raise UsageError(f"source folder '{source}' does not exist; pass the folder that holds course.md")
+    course, diags = load_course(source, limits)
+    if course is not None:
+        run_checks(course, diags)
+    return Result(course, diags)
+
+
+def parse_formats(spec: str | None) -> list[str]:
+    """``json,anki`` → validated list; ``None``/``all`` → every registered format."""
+    if not spec or spec == "all":
+        return list(backends.REGISTRY)
+    names = [n.strip() for n in spec.split(",") if n.strip()]
+    unknown = [n for n in names if n not in backends.REGISTRY]
+    if unknown:
+        raise UsageError(f"unknown format(s): {', '.join(unknown)}; choose from {', '.join(backends.REGISTRY)}")
+    return names
+
+
+def build(
+    source: Path,
+    out: Path,
+    formats: list[str],
+    options: backends.Options,
+    strict: bool = False,
+    limits: Limits | None = None,
+) -> Result:
+    """Check, render every format in memory, then write each output atomically."""
+    result = check(source, limits)
+    if result.failed(strict) or result.course is None:
+        return result
+    outputs: list[backends.Output] = []
+    for name in formats:
+        outputs.extend(backends.load(name)(result.course, options))
+    for output in outputs:
+        path = out / output.name
+        (result.written if write_atomic(path, output.data) else result.unchanged).append(path)
+    return result
