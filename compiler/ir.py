@@ -20,7 +20,8 @@ SCHEMA_VERSION = "1.0"
 class Node(BaseModel):
     """Base of every IR node: immutable and strict about unknown fields."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Defaults such as ``kind`` are always emitted, so the schema marks them required.
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=True)
 
 
 class Span(Node):

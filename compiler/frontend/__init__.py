@@ -40,6 +40,7 @@ class FileResult:
     path: str
     meta: dict[str, Any] | None = None
     meta_lines: dict[str, int] = field(default_factory=dict)
+    meta_broken: bool = False
     title: str | None = None
     blocks: list[Any] = field(default_factory=list)
     sections: list[ir.Section] = field(default_factory=list)
@@ -159,6 +160,8 @@ def parse_file(root: Path, rel: str, text: str, limits: Limits) -> FileResult:
         parsed = parse_yaml(tokens[0].content, rel, 2, diags)
         if parsed is not None:
             result.meta, result.meta_lines = parsed
+        else:
+            result.meta_broken = True
     if any(t.level >= limits.max_nesting - 1 for t in tokens):
         diags.add(
             Code.FILE_TOO_DEEP,
@@ -222,14 +225,15 @@ def assemble(results: list[FileResult], diags: Diagnostics) -> ir.Course | None:
         cmeta = validate(ChapterMeta, res.meta or {}, res.meta_lines, res.path, 1, diags)
         if not isinstance(cmeta, ChapterMeta):
             continue
-        title = cmeta.title or res.title
+        title = cmeta.title or res.title or ""
         if not title:
-            diags.add(
-                Code.CHAPTER_NO_TITLE,
-                res.path,
-                1,
-                "chapter has no title: add 'title:' to the front matter or a '# Title' line",
-            )
+            if not res.meta_broken:  # the YAML error already explains this file
+                diags.add(
+                    Code.CHAPTER_NO_TITLE,
+                    res.path,
+                    1,
+                    "chapter has no title: add 'title:' to the front matter or a '# Title' line",
+                )
             continue
         if cmeta.domain is not None and cmeta.domain not in known_domains:
             line = res.meta_lines.get("domain", 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markdown_it.token import Token
 
@@ -29,6 +29,14 @@ class Block:
     """One top-level block: its tokens, from opening to matching closing token."""
 
     tokens: list[Token]
+    _attrs: dict[str, str] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        # Attribute lines configure studyc; they must not leak into the rendered HTML.
+        if self.tokens:
+            head = self.tokens[0]
+            self._attrs = {k: str(v) for k, v in head.attrs.items()}
+            head.attrs = {k: v for k, v in head.attrs.items() if k == "start" and head.type == "ordered_list_open"}
 
     @property
     def head(self) -> Token:
@@ -50,7 +58,7 @@ class Block:
 
     def attrs(self) -> dict[str, str]:
         """Attributes set by an attribute line above the block."""
-        return {k: str(v) for k, v in self.head.attrs.items()}
+        return self._attrs
 
     def classes(self) -> set[str]:
         """The ``.class`` words of the attribute line."""

@@ -244,9 +244,11 @@ class CardBuilder:
                         break
                     k += 1
                 dd_tokens.extend(toks[j + 1 : k])
+                # the deflist plugin's dd map can start on the term's line; trust the content's map
+                inner_map = next((t.map for t in toks[j + 1 : k] if t.map), None)
                 dd_map = toks[j].map
-                if dd_map:
-                    dd_lines.extend(self.low.lines[dd_map[0] : dd_map[1]])
+                if inner_map and dd_map:
+                    dd_lines.extend(self.low.lines[inner_map[0] : max(dd_map[1], inner_map[1])])
                 j = k + 1
             term = self.low.inline_text(term_inline)
             md_src = DD_MARKER_RE.sub("", "".join(dd_lines), count=1).strip()

@@ -117,15 +117,45 @@ def validate(
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        for err in exc.errors():
-            loc = err["loc"]
-            key = str(loc[0]) if loc else ""
-            where = key_lines.get(key, line)
-            if err["type"] == "extra_forbidden" and len(loc) == 1:
-                close = difflib.get_close_matches(key, known, n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
-                diags.add(Code.FRONT_MATTER_UNKNOWN_KEY, path, where, f"unknown front-matter key '{key}'{hint}")
-            else:
-                dotted = ".".join(str(p) for p in loc) or "front matter"
-                diags.add(Code.FRONT_MATTER_INVALID, path, where, f"{dotted}: {err['msg']}")
+        _report(exc, known, key_lines, path, line, diags)
+    # Keep going without the bad entries so later checks still see this file.
+    try:
+        return model.model_validate(_without_errors(data, model))
+    except ValidationError:
         return None
+
+
+def _without_errors(data: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
+    cleaned = dict(data)
+    for _ in range(3):
+        try:
+            model.model_validate(cleaned)
+            return cleaned
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = err["loc"]
+                if not loc or str(loc[0]) not in cleaned:
+                    continue
+                key = str(loc[0])
+                value = cleaned[key]
+                if len(loc) >= 2 and isinstance(loc[1], int) and isinstance(value, list):
+                    cleaned[key] = [v for i, v in enumerate(value) if i != loc[1]]
+                else:
+                    del cleaned[key]
+    return cleaned
+
+
+def _report(
+    exc: ValidationError, known: list[str], key_lines: dict[str, int], path: str, line: int, diags: Diagnostics
+) -> None:
+    for err in exc.errors():
+        loc = err["loc"]
+        key = str(loc[0]) if loc else ""
+        where = key_lines.get(key, line)
+        if err["type"] == "extra_forbidden" and len(loc) == 1:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
+            diags.add(Code.FRONT_MATTER_UNKNOWN_KEY, path, where, f"unknown front-matter key '{key}'{hint}")
+        else:
+            dotted = ".".join(str(p) for p in loc) or "front matter"
+            diags.add(Code.FRONT_MATTER_INVALID, path, where, f"{dotted}: {err['msg']}")

@@ -1,0 +1,50 @@
+"""Diagnostics: the snapshot of a broken course, the format, and the code catalogue."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+
+from conftest import FIXTURES, assert_snapshot
+
+from compiler import diagnostics
+from compiler.diagnostics import Code, Diagnostics
+from compiler.pipeline import check
+
+
+def test_broken_course_snapshot() -> None:
+    result = check(FIXTURES / "broken")
+    text = "\n".join(d.format() for d in result.diagnostics.sorted()) + "\n"
+    assert_snapshot(FIXTURES / "broken.diagnostics.txt", text)
+
+
+def test_every_diagnostic_is_collected_before_stopping() -> None:
+    result = check(FIXTURES / "broken")
+    paths = {d.path for d in result.diagnostics.items}
+    # One run reports problems from every file, not just the first failure.
+    assert {"course.md", "01-chapter.md", "02-bad-yaml.md"} <= paths
+    assert result.failed(strict=False)
+
+
+def test_format_is_path_line_col_severity_message_code() -> None:
+    diags = Diagnostics()
+    diags.add(Code.COVERAGE_NO_CARDS, "source/x.md", 12, 'exam tip "…" has no cards', col=3)
+    assert diags.items[0].format() == 'source/x.md:12:3: error: exam tip "…" has no cards [coverage.no-cards]'
+
+
+def test_strict_turns_warnings_into_failures() -> None:
+    diags = Diagnostics()
+    diags.add(Code.IMAGE_REMOTE, "a.md", 1, "remote")
+    assert diags.errors(strict=False) == []
+    assert len(diags.errors(strict=True)) == 1
+
+
+def test_every_code_has_a_docstring() -> None:
+    tree = ast.parse(inspect.getsource(diagnostics))
+    enum = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Code")
+    documented: set[str] = set()
+    body = enum.body
+    for node, after in zip(body, body[1:], strict=False):
+        if isinstance(node, ast.Assign) and isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant):
+            documented.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    assert {c.name for c in Code} == documented
