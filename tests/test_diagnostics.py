@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 import inspect
 
 from conftest import FIXTURES, assert_snapshot
@@ -44,7 +45,7 @@ def test_every_code_has_a_docstring() -> None:
     enum = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Code")
     documented: set[str] = set()
     body = enum.body
-    for node, after in zip(body, body[1:], strict=False):
+    for node, after in itertools.pairwise(body):
         if isinstance(node, ast.Assign) and isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant):
             documented.update(t.id for t in node.targets if isinstance(t, ast.Name))
     assert {c.name for c in Code} == documented
