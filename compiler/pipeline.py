@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,14 +57,23 @@ def build(
     options: backends.Options,
     strict: bool = False,
     limits: Limits | None = None,
+    step: Callable[[str], None] | None = None,
 ) -> Result:
-    """Check, render every format in memory, then write each output atomically."""
+    """Check, render every format in memory, then write each output atomically.
+
+    ``step`` is called with a label before parsing, before each format and
+    before writing (the CLI's progress bar).
+    """
+    step = step or (lambda _label: None)
+    step("parsing")
     result = check(source, limits)
     if result.failed(strict) or result.course is None:
         return result
     outputs: list[backends.Output] = []
     for name in formats:
+        step(f"rendering {name}")
         outputs.extend(backends.load(name)(result.course, options))
+    step("writing")
     for output in outputs:
         path = out / output.name
         (result.written if write_atomic(path, output.data) else result.unchanged).append(path)
