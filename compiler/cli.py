@@ -1,4 +1,9 @@
-"""Command line: ``studyc build`` and ``studyc check``. Heavy imports stay lazy."""
+"""Command line: ``studyc build|check|stats|init``. Heavy imports stay lazy.
+
+Output (colors, source snippets, progress, summary) lives in
+``compiler.console``; this module parses flags, merges them over the config
+file and runs the pipeline.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from compiler import __version__
 from compiler.errors import StudycError, UsageError
+
+if TYPE_CHECKING:
+    from compiler.config import Config
+    from compiler.console import Reporter
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 
@@ -24,37 +34,111 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"studyc {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    build = sub.add_parser("build", help="check the notes and write the outputs")
-    build.add_argument("source", nargs="?", default="source", type=Path, help="notes folder (default: source)")
-    build.add_argument("-o", "--out", default="build", type=Path, help="output folder (default: build)")
+    common = _Parser(add_help=False)
+    loud = common.add_mutually_exclusive_group()
+    loud.add_argument("-q", "--quiet", action="store_true", help="print only diagnostics")
+    loud.add_argument("-v", "--verbose", action="store_true", help="also print config, timings and unchanged outputs")
+    source_help = "notes folder holding course.md (default: source)"
+    strict_help = "treat warnings as errors (overrides 'strict' in studyc.toml)"
+
+    build = sub.add_parser("build", parents=[common], help="check the notes and write the outputs")
+    build.add_argument("source", nargs="?", default="source", type=Path, help=source_help)
+    build.add_argument("-o", "--out", default=None, type=Path, help="output folder (default: build)")
     build.add_argument("--format", dest="formats", default=None, help="comma-separated outputs (default: all)")
     build.add_argument("--paper", choices=["a4", "letter"], default=None, help="paper size for PDFs")
-    build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build.add_argument("--deck-depth", type=int, default=None, metavar="N", help="heading levels that become subdecks")
+    build.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None, help=strict_help)
     build.add_argument("--output-format", choices=["text", "json"], default="text", help="diagnostics format")
 
-    check = sub.add_parser("check", help="check the notes; write nothing")
-    check.add_argument("source", nargs="?", default="source", type=Path, help="notes folder (default: source)")
-    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check = sub.add_parser("check", parents=[common], help="check the notes; write nothing")
+    check.add_argument("source", nargs="?", default="source", type=Path, help=source_help)
+    check.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None, help=strict_help)
     check.add_argument(
         "--format", dest="output_format", choices=["text", "json"], default="text", help="diagnostics format"
     )
+
+    stats = sub.add_parser("stats", parents=[common], help="cards per chapter, section, domain and exam tip")
+    stats.add_argument("source", nargs="?", default="source", type=Path, help=source_help)
+    stats.add_argument("--json", action="store_true", help="print the numbers as JSON on stdout")
+    stats.add_argument("--thin", type=int, default=1, metavar="N", help="tips with at most N cards are thin (1)")
+
+    init = sub.add_parser("init", parents=[common], help="create a new notes project with an example chapter")
+    init.add_argument("dir", type=Path, help="folder to create (may exist if empty)")
+    init.add_argument("--title", default=None, help="course title (default: from the folder name)")
     return parser
 
 
-def _report(result: object, output_format: str, strict: bool) -> None:
-    from compiler.diagnostics import to_json
-    from compiler.pipeline import Result
+def _config(args: argparse.Namespace, reporter: Reporter) -> Config:
+    """The config file in the source folder, with CLI flags on top."""
+    from compiler.config import load_config
 
-    assert isinstance(result, Result)
-    diags = result.diagnostics.sorted()
-    if output_format == "json":
-        print(to_json(diags))
-        return
-    for diag in diags:
-        line = diag.format()
-        if strict and diag.severity == "warning":
-            line += " (error: --strict)"
-        print(line, file=sys.stderr)
+    if not args.source.is_dir():
+        raise UsageError(f"source folder '{args.source}' does not exist; pass the folder that holds course.md")
+    config = load_config(args.source)
+    if config.source is not None:
+        reporter.debug(f"config: {config.source} ({', '.join(sorted(config.keys)) or 'no keys'})")
+    flags: dict[str, Any] = {"strict": args.strict}
+    if args.command == "build":
+        formats = None if args.formats is None else tuple(_formats(args.formats))
+        flags.update(out=args.out, paper=args.paper, deck_depth=args.deck_depth, formats=formats)
+    return config.override(**flags)
+
+
+def _formats(spec: str) -> list[str]:
+    from compiler import pipeline
+
+    return pipeline.parse_formats(spec)
+
+
+def _check_or_build(args: argparse.Namespace, reporter: Reporter) -> int:
+    from compiler import pipeline
+    from compiler.console import report_result
+
+    config = _config(args, reporter)
+    if args.command == "check":
+        result = pipeline.check(args.source, config.limits())
+    else:
+        from compiler.backends import REGISTRY, Options
+
+        formats = list(config.formats or REGISTRY)
+        options = Options(source_root=args.source, paper=config.paper, deck_depth=config.deck_depth)
+        with reporter.progress(len(formats) + 2, "building") as step:
+            result = pipeline.build(
+                args.source, config.out, formats, options, strict=config.strict, limits=config.limits(), step=step
+            )
+    failed = result.failed(config.strict)
+    report_result(reporter, result, args.command, args.output_format, config.strict, args.source)
+    return EXIT_DIAGNOSTICS if failed else EXIT_OK
+
+
+def _stats(args: argparse.Namespace, reporter: Reporter) -> int:
+    import json
+
+    from compiler import pipeline, stats
+    from compiler.console import stdout_console
+
+    config = _config(args, reporter)
+    result = pipeline.check(args.source, config.limits())
+    if result.course is None:
+        reporter.diagnostics(result.diagnostics.sorted(), args.source, config.strict)
+        reporter.error("stats need a course that loads; fix the errors above")
+        return EXIT_DIAGNOSTICS
+    numbers = stats.compute(result.course, thin=args.thin)
+    if args.json:
+        print(json.dumps(numbers.as_json(), indent=2, ensure_ascii=False))
+    else:
+        stats.render(numbers, stdout_console())
+    return EXIT_OK
+
+
+def _init(args: argparse.Namespace, reporter: Reporter) -> int:
+    from compiler.scaffold import create
+
+    written = create(args.dir, title=args.title)
+    for path in written:
+        reporter.debug(f"created {path}")
+    reporter.info(f"created {len(written)} files in {args.dir}; next: studyc build {args.dir}")
+    return EXIT_OK
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -63,37 +147,14 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         _parser().print_help()
         return EXIT_USAGE
-    from compiler import pipeline
-    from compiler.checks.coverage import coverage
+    from compiler.console import Reporter, verbosity
 
-    if args.command == "check":
-        result = pipeline.check(args.source)
-    else:
-        from compiler.backends import Options
-
-        formats = pipeline.parse_formats(args.formats)
-        options = Options(source_root=args.source, paper=args.paper)
-        result = pipeline.build(args.source, args.out, formats, options, strict=args.strict)
-    _report(result, args.output_format, args.strict)
-    failed = result.failed(args.strict)
-    if args.output_format == "text":
-        errors = result.diagnostics.count("error")
-        warnings = result.diagnostics.count("warning")
-        if result.course is not None:
-            print(f"{coverage(result.course).line()}; {errors} error(s), {warnings} warning(s)", file=sys.stderr)
-        if args.command == "build" and not failed:
-            for path in result.written:
-                print(f"wrote {path}", file=sys.stderr)
-            if result.unchanged:
-                print(f"{len(result.unchanged)} output(s) unchanged", file=sys.stderr)
-        elif failed:
-            print(
-                "build stopped: fix the errors above; no output was written"
-                if args.command == "build"
-                else "check failed",
-                file=sys.stderr,
-            )
-    return EXIT_DIAGNOSTICS if failed else EXIT_OK
+    reporter = Reporter(verbosity(args.quiet, args.verbose))
+    if args.command == "stats":
+        return _stats(args, reporter)
+    if args.command == "init":
+        return _init(args, reporter)
+    return _check_or_build(args, reporter)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
