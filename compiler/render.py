@@ -8,8 +8,10 @@ Anki, HTML and PDF all receive the same sanitized HTML from here.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from html.parser import HTMLParser
 from typing import Any
 
 import nh3
@@ -42,6 +44,21 @@ ALLOWED_ATTRIBUTES = {
 }
 #: Removed together with their content, not just unwrapped.
 DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "noscript"}
+#: Tags whose presence in raw HTML earns an ``html.unsafe`` warning (they are removed).
+UNSAFE_TAGS = DROPPED_WITH_CONTENT | {"frame", "frameset", "applet", "base", "meta", "link", "form", "svg", "math"}
+URL_SCHEMES = {"http", "https", "mailto"}
+URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background"}
+#: The only image sources kept: media names the image resolver gave to checked local files.
+MEDIA_NAME_RE = re.compile(r"^studyc-[0-9a-f]{20}\.[A-Za-z0-9]{1,8}$")
+_SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_URL_JUNK_RE = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
+    # A raw-HTML <img> could point at any local file or URL a PDF renderer would fetch.
+    if element == "img" and attribute == "src" and not MEDIA_NAME_RE.match(value):
+        return None
+    return value
 
 
 def sanitize(fragment: str) -> str:
@@ -51,10 +68,48 @@ def sanitize(fragment: str) -> str:
         tags=ALLOWED_TAGS,
         clean_content_tags=DROPPED_WITH_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
+        attribute_filter=_keep_attribute,
+        url_schemes=URL_SCHEMES,
         filter_style_properties={"text-align"},
         link_rel="noopener noreferrer",
     )
+
+
+class _UnsafeFinder(HTMLParser):
+    """Names the parts of a raw HTML fragment that :func:`sanitize` removes for safety."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def _note(self, what: str) -> None:
+        if what not in self.found:
+            self.found.append(what)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in UNSAFE_TAGS:
+            self._note(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self._note(f"{name}= handler")
+            elif name == "srcdoc":
+                self._note("srcdoc= attribute")
+            elif name in URL_ATTRS and value:
+                scheme = _SCHEME_RE.match(_URL_JUNK_RE.sub("", value))
+                if scheme and scheme.group(1).lower() not in URL_SCHEMES:
+                    self._note(f"{scheme.group(1).lower()}: URL")
+                elif tag == "img" and name == "src" and not MEDIA_NAME_RE.match(value):
+                    self._note("<img src> (use ![alt](path) so studyc checks the file)")
+
+    handle_startendtag = handle_starttag
+
+
+def unsafe_parts(fragment: str) -> list[str]:
+    """What in a raw HTML fragment is unsafe and gets removed (empty when it is clean)."""
+    finder = _UnsafeFinder()
+    finder.feed(fragment)
+    finder.close()
+    return finder.found
 
 
 @lru_cache(maxsize=1)

@@ -6,10 +6,12 @@ import hashlib
 import mimetypes
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from compiler import ir
@@ -17,20 +19,27 @@ from compiler.diagnostics import Code, Diagnostic, Diagnostics
 from compiler.frontend.blocks import source_slice, top_level_blocks
 from compiler.frontend.lower import Lowerer
 from compiler.frontend.meta import ChapterMeta, CourseMeta, parse_yaml, validate
-from compiler.render import make_parser, render_tokens
+from compiler.render import make_parser, render_tokens, unsafe_parts
 from compiler.slug import slugify
 
 COURSE_FILE = "course.md"
 IGNORED_FILES = {"README.md"}
 REMOTE_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
+#: markdown-it recurses per nesting level; well above this, Python's stack overflows.
+SAFE_MAX_NESTING = 200
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds that keep hostile input from exhausting memory."""
+    """Bounds that keep hostile input from exhausting memory.
+
+    Plain values so the config (``[limits]`` in ``studyc.toml``) can set them.
+    """
 
     max_file_bytes: int = 4 * 1024 * 1024
+    """Note files larger than this are refused with ``file.too-large``."""
     max_nesting: int = 40
+    """Deepest list/blockquote/container nesting that is parsed (``file.too-deep`` beyond)."""
 
 
 @dataclass
@@ -63,17 +72,28 @@ def discover(root: Path) -> list[str]:
 def read_text(root: Path, rel: str, limits: Limits, diags: Diagnostics) -> str | None:
     """Read a note file as UTF-8, or report why it cannot be read."""
     path = root / rel
-    size = path.stat().st_size
-    if size > limits.max_file_bytes:
-        diags.add(
-            Code.FILE_TOO_LARGE,
-            rel,
-            1,
-            f"file is {size / 1048576:.1f} MiB, over the {limits.max_file_bytes / 1048576:.1f} MiB limit "
-            "(raise 'max_file_bytes' in studyc.toml if this is really one chapter)",
-        )
+    try:
+        if not path.resolve().is_relative_to(root.resolve()):
+            diags.add(Code.FILE_OUTSIDE, rel, 1, "note file is a link to a file outside the source folder; not read")
+            return None
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            diags.add(Code.FILE_UNREADABLE, rel, 1, "not a regular file (pipe, device or socket); not read")
+            return None
+        size = info.st_size
+        if size > limits.max_file_bytes:
+            diags.add(
+                Code.FILE_TOO_LARGE,
+                rel,
+                1,
+                f"file is {size / 1048576:.1f} MiB, over the {limits.max_file_bytes / 1048576:.1f} MiB limit "
+                "(raise limits.max_file_bytes in studyc.toml if this is really one chapter)",
+            )
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        diags.add(Code.FILE_UNREADABLE, rel, 1, f"cannot read the file: {exc.strerror or exc}")
         return None
-    data = path.read_bytes()
     if b"\x00" in data:
         diags.add(Code.FILE_ENCODING, rel, 1, "file looks binary (contains NUL bytes); is it really Markdown?")
         return None
@@ -89,7 +109,9 @@ def read_text(root: Path, rel: str, limits: Limits, diags: Diagnostics) -> str |
         )
         return None
     if not text.strip():
-        diags.add(Code.FILE_EMPTY, rel, 1, "file is empty")
+        diags.add(Code.FILE_EMPTY, rel, 1, "file is empty; it is skipped")
+        if rel != COURSE_FILE:  # an empty course.md still needs its metadata errors
+            return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -154,6 +176,26 @@ def parse_file(root: Path, rel: str, text: str, limits: Limits) -> FileResult:
     md.options["maxNesting"] = limits.max_nesting
     env: dict[str, Any] = {}
     env["resolve_image"] = _image_resolver(root, rel, env, result, diags)
+    try:
+        _parse_into(md, rel, text, env, limits, result, diags)
+    except RecursionError:
+        # markdown-it recurses once or twice per nesting level; a huge max_nesting can overflow
+        result = FileResult(path=rel)
+        diags.items = [d for d in diags.items if d.code is not Code.FILE_TOO_DEEP]
+        diags.add(
+            Code.FILE_TOO_DEEP,
+            rel,
+            1,
+            f"blocks nest too deeply to parse with max_nesting={limits.max_nesting}; lower it (at most "
+            f"{SAFE_MAX_NESTING} is safe) or flatten the notes",
+        )
+    result.diagnostics = diags.items
+    return result
+
+
+def _parse_into(
+    md: MarkdownIt, rel: str, text: str, env: dict[str, Any], limits: Limits, result: FileResult, diags: Diagnostics
+) -> None:
     tokens = md.parse(text, env)
     lines = text.splitlines(keepends=True)
     if tokens and tokens[0].type == "front_matter":
@@ -162,13 +204,15 @@ def parse_file(root: Path, rel: str, text: str, limits: Limits) -> FileResult:
             result.meta, result.meta_lines = parsed
         else:
             result.meta_broken = True
-    if any(t.level >= limits.max_nesting - 1 for t in tokens):
+    deep = next((t for t in tokens if t.level >= limits.max_nesting - 1), None)
+    if deep is not None:
         diags.add(
             Code.FILE_TOO_DEEP,
             rel,
-            1,
+            _token_line(tokens, deep),
             f"blocks nest deeper than {limits.max_nesting} levels; deeper content was not parsed",
         )
+    _check_raw_html(tokens, rel, diags)
     lowerer = Lowerer(md, rel, lines, chapter_id(rel), env, diags)
     lowered = lowerer.run(tokens)
     result.title, result.blocks, result.sections = lowered.title, lowered.blocks, lowered.sections
@@ -177,8 +221,33 @@ def parse_file(root: Path, rel: str, text: str, limits: Limits) -> FileResult:
         if body:
             toks = [t for b in body for t in b.tokens]
             result.body = ir.Text(markdown=source_slice(lines, body), html=render_tokens(md, toks, env))
-    result.diagnostics = diags.items
-    return result
+
+
+def _token_line(tokens: list[Token], token: Token) -> int:
+    # deep tokens often have no map of their own; the nearest mapped token before it does
+    idx = tokens.index(token)
+    for tok in reversed(tokens[: idx + 1]):
+        if tok.map:
+            return tok.map[0] + 1
+    return 1
+
+
+def _check_raw_html(tokens: list[Token], rel: str, diags: Diagnostics) -> None:
+    """Warn, once per line, where raw HTML had parts the sanitizer removes for safety."""
+    found: dict[int, list[str]] = {}
+    for tok in tokens:
+        line = tok.map[0] + 1 if tok.map else 1
+        if tok.type == "html_block":
+            found.setdefault(line, []).extend(unsafe_parts(tok.content))
+        for child in tok.children or []:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "html_inline":
+                found.setdefault(line, []).extend(unsafe_parts(child.content))
+    for line, parts in found.items():
+        if parts:
+            listing = ", ".join(dict.fromkeys(parts))
+            diags.add(Code.HTML_UNSAFE, rel, line, f"raw HTML had unsafe parts, removed: {listing}")
 
 
 def assemble(results: list[FileResult], diags: Diagnostics) -> ir.Course | None:
