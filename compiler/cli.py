@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--deck-depth", type=int, default=None, metavar="N", help="heading levels that become subdecks")
     build.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None, help=strict_help)
     build.add_argument("--output-format", choices=["text", "json"], default="text", help="diagnostics format")
+    build.add_argument("--dry-run", action="store_true", help="print the card plan; write nothing")
 
     check = sub.add_parser("check", parents=[common], help="check the notes; write nothing")
     check.add_argument("source", nargs="?", default="source", type=Path, help=source_help)
@@ -104,10 +105,25 @@ def _check_or_build(args: argparse.Namespace, reporter: Reporter) -> int:
         options = Options(source_root=args.source, paper=config.paper, deck_depth=config.deck_depth)
         with reporter.progress(len(formats) + 2, "building") as step:
             result = pipeline.build(
-                args.source, config.out, formats, options, strict=config.strict, limits=config.limits(), step=step
+                args.source,
+                config.out,
+                formats,
+                options,
+                strict=config.strict,
+                limits=config.limits(),
+                step=step,
+                lock=args.source / "studyc.lock",
+                dry_run=args.dry_run,
             )
     failed = result.failed(config.strict)
     report_result(reporter, result, args.command, args.output_format, config.strict, args.source)
+    if result.plan is not None and args.output_format == "text" and not failed:
+        from compiler.identity_report import lines
+
+        for line in lines(result.plan, verbose=args.verbose or args.dry_run):
+            reporter.info(line)
+        if args.dry_run:
+            reporter.info("dry run: nothing was written")
     return EXIT_DIAGNOSTICS if failed else EXIT_OK
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from compiler import backends
@@ -11,6 +11,7 @@ from compiler.checks import run_checks
 from compiler.diagnostics import Diagnostics
 from compiler.errors import UsageError
 from compiler.frontend import Limits, load_course
+from compiler.identity import Plan
 from compiler.ir import Course
 from compiler.output import write_atomic
 
@@ -23,6 +24,8 @@ class Result:
     diagnostics: Diagnostics
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
+    plan: Plan | None = None
+    """Card identities and the added/updated/unchanged/removed report (builds only)."""
 
     def failed(self, strict: bool) -> bool:
         """Whether diagnostics fail the run."""
@@ -58,17 +61,28 @@ def build(
     strict: bool = False,
     limits: Limits | None = None,
     step: Callable[[str], None] | None = None,
+    lock: Path | None = None,
+    dry_run: bool = False,
 ) -> Result:
     """Check, render every format in memory, then write each output atomically.
 
     ``step`` is called with a label before parsing, before each format and
-    before writing (the CLI's progress bar).
+    before writing (the CLI's progress bar). ``lock`` is the identity lock to
+    match cards against and to update (``None``: match against nothing and
+    write no lock). ``dry_run`` computes the plan and writes nothing.
     """
     step = step or (lambda _label: None)
     step("parsing")
     result = check(source, limits)
     if result.failed(strict) or result.course is None:
         return result
+    from compiler import identity_report
+
+    result.plan = identity_report.plan(result.course, lock)
+    if dry_run:
+        return result
+    if options.identity is None:
+        options = replace(options, identity=result.plan, build_time=options.build_time or result.plan.build_time)
     outputs: list[backends.Output] = []
     for name in formats:
         step(f"rendering {name}")
@@ -77,4 +91,6 @@ def build(
     for output in outputs:
         path = out / output.name
         (result.written if write_atomic(path, output.data) else result.unchanged).append(path)
+    for path, data in identity_report.files(result.plan, out, lock):
+        (result.written if write_atomic(path, data) else result.unchanged).append(path)
     return result

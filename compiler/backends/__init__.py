@@ -9,9 +9,12 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from compiler.ir import Course
+
+if TYPE_CHECKING:
+    from compiler.identity import Plan
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,10 @@ class Options:
     paper: Literal["a4", "letter"] | None = None
     deck_depth: int = 2
     extra: dict[str, str] = field(default_factory=dict)
+    identity: Plan | None = None
+    """Card identities from ``studyc.lock`` (set by the pipeline; the Anki backend reads it)."""
+    build_time: int | None = None
+    """Fixed Unix time for outputs that embed a date, so rebuilds are byte-identical."""
 
 
 Render = Callable[[Course, Options], list[Output]]
@@ -39,6 +46,7 @@ Render = Callable[[Course, Options], list[Output]]
 #: name → module; loaded lazily so ``studyc --help`` stays fast.
 REGISTRY: dict[str, str] = {
     "json": "compiler.backends.json_backend",
+    "anki": "compiler.backends.anki",
 }
 
 

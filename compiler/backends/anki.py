@@ -1,0 +1,84 @@
+"""Anki backend: ``<slug>.apkg`` with stable GUIDs, per-note modified times and media.
+
+Identities (GUID, created and modified times) come from ``options.identity``,
+the plan the pipeline computed from ``studyc.lock``. Called without one (as a
+library), it matches against an empty lock at ``options.build_time``.
+"""
+
+from __future__ import annotations
+
+from compiler.backends import Options, Output
+from compiler.backends.anki_models import NOTE_TYPES, model_hash, model_json, stable_id
+from compiler.backends.anki_notes import NoteSpec, note_for
+from compiler.backends.anki_package import package
+from compiler.errors import OutputError
+from compiler.identity import Plan, now, resolve
+from compiler.ir import Course, iter_cards
+from compiler.lock import Lock
+
+
+def note_type_hashes() -> dict[str, str]:
+    """Note-type key → hash of its templates and CSS (for the lock)."""
+    return {nt.key: model_hash(nt) for nt in NOTE_TYPES}
+
+
+def deck_id(name: str) -> int:
+    """Fixed deck id derived from the full deck name."""
+    return stable_id(f"studyc/deck/{name}")
+
+
+def _plan(course: Course, options: Options) -> Plan:
+    if options.identity is not None:
+        return options.identity
+    at = options.build_time if options.build_time is not None else now()
+    return resolve(course, Lock(), note_type_hashes(), at=at)
+
+
+def notes(course: Course, options: Options) -> list[NoteSpec]:
+    """Every note of the course, in reading order."""
+    plan = _plan(course, options)
+    out = []
+    for ctx in iter_cards(course):
+        ident = plan.identities.get(ctx.card.id)
+        if ident is None:
+            raise OutputError(f"{ctx.card.span.path}:{ctx.card.span.line}: card '{ctx.card.id}' has no identity")
+        out.append(note_for(course, ctx, ident, options.deck_depth))
+    return out
+
+
+def _media(course: Course, options: Options, specs: list[NoteSpec]) -> list[tuple[str, bytes]]:
+    """Images the notes reference, under their content-hash names."""
+    text = "\x1f".join(f for spec in specs for f in spec.fields)
+    media = []
+    for asset in course.assets:
+        if asset.media_name not in text:
+            continue
+        path = options.source_root / asset.source_path
+        try:
+            media.append((asset.media_name, path.read_bytes()))
+        except OSError as exc:
+            raise OutputError(
+                f"{asset.span.path}:{asset.span.line}: image '{asset.source_path}' cannot be read "
+                f"({exc.strerror or exc}); restore the file or remove the reference"
+            ) from exc
+    return media
+
+
+def render(course: Course, options: Options) -> list[Output]:
+    """``<slug>.apkg``."""
+    plan = _plan(course, options)
+    options_with_plan = options if options.identity is not None else _with(options, plan)
+    specs = notes(course, options_with_plan)
+    decks = {spec.deck: deck_id(spec.deck) for spec in specs}
+    first_deck = decks[specs[0].deck] if specs else deck_id(course.deck)
+    if not specs:
+        decks[course.deck] = first_deck
+    models = [model_json(nt, plan.note_types[nt.key], first_deck) for nt in NOTE_TYPES]
+    data = package(decks, models, specs, _media(course, options, specs))
+    return [Output(f"{course.slug}.apkg", data)]
+
+
+def _with(options: Options, plan: Plan) -> Options:
+    from dataclasses import replace
+
+    return replace(options, identity=plan)

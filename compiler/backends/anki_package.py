@@ -1,0 +1,132 @@
+"""Write an ``.apkg`` byte for byte reproducibly.
+
+genanki stamps every note with one timestamp and zips a temp file with its
+current mtime, so its packages differ on every build. Here genanki supplies only
+the legacy collection schema and the note-type JSON; notes and cards are
+inserted with their own modified times and ids derived from the lock, the
+sqlite file is vacuumed, and the zip has fixed dates and a fixed entry order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from compiler.backends.anki_notes import NoteSpec
+
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+#: genanki's legacy deck JSON carries a fixed mod time; ours does too.
+_DECK_MOD = 0
+
+
+def _checksum(first_field: str) -> int:
+    """Anki's ``csum``: first 8 hex digits of the SHA-1 of the stripped sort field."""
+    import re
+
+    plain = re.sub(r"<[^>]*>", "", first_field)
+    return int(hashlib.sha1(plain.encode("utf-8")).hexdigest()[:8], 16)
+
+
+def _deck_json(deck_id: int, name: str) -> dict[str, Any]:
+    import genanki
+
+    data: dict[str, Any] = genanki.Deck(deck_id, name).to_json()
+    data["mod"] = _DECK_MOD
+    return data
+
+
+def _ids(notes: Sequence[NoteSpec]) -> dict[str, int]:
+    """Note ids from creation times (Anki shows them as "Added"), unique and stable."""
+    ids: dict[str, int] = {}
+    cursor = 0
+    for note in sorted(notes, key=lambda n: (n.created, n.guid)):
+        cursor = max(cursor + 1, note.created * 1000)
+        ids[note.guid] = cursor
+        cursor += max(len(note.ords), 1)
+    return ids
+
+
+def _sqlite(decks: dict[str, int], models: Sequence[dict[str, Any]], notes: Sequence[NoteSpec], workdir: Path) -> bytes:
+    from genanki.apkg_col import APKG_COL
+    from genanki.apkg_schema import APKG_SCHEMA
+
+    path = workdir / "collection.anki2"
+    conn = sqlite3.connect(path)
+    try:
+        cur = conn.cursor()
+        cur.executescript(APKG_SCHEMA)
+        cur.executescript(APKG_COL)
+        deck_json = json.loads(cur.execute("SELECT decks FROM col").fetchone()[0])
+        for name, deck_id in sorted(decks.items()):
+            deck_json[str(deck_id)] = _deck_json(deck_id, name)
+        model_json = {str(m["id"]): m for m in models}
+        cur.execute(
+            "UPDATE col SET decks = ?, models = ?",
+            (json.dumps(deck_json, sort_keys=True), json.dumps(model_json, sort_keys=True)),
+        )
+        ids = _ids(notes)
+        for position, note in enumerate(notes, start=1):
+            note_id = ids[note.guid]
+            tags = " " + " ".join(note.tags) + " " if note.tags else ""
+            cur.execute(
+                "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    note_id,
+                    note.guid,
+                    note.note_type.id,
+                    note.modified,
+                    -1,
+                    tags,
+                    "\x1f".join(note.fields),
+                    note.fields[0],
+                    _checksum(note.fields[0]),
+                    0,
+                    "",
+                ),
+            )
+            for offset, ord_ in enumerate(note.ords):
+                cur.execute(
+                    "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (note_id + offset, note_id, decks[note.deck], ord_, note.modified, -1, 0, 0, position)
+                    + (0,) * 8
+                    + ("",),
+                )
+        conn.commit()
+        conn.execute("VACUUM")
+    finally:
+        conn.close()
+    return path.read_bytes()
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    info.create_system = 3  # Unix, whatever the build machine is
+    return info
+
+
+def package(
+    decks: dict[str, int],
+    models: Sequence[dict[str, Any]],
+    notes: Sequence[NoteSpec],
+    media: Sequence[tuple[str, bytes]],
+) -> bytes:
+    """The ``.apkg`` bytes: ``collection.anki2``, ``media`` map, then numbered media files."""
+    with tempfile.TemporaryDirectory(prefix="studyc-apkg-") as tmp:
+        db = _sqlite(decks, models, notes, Path(tmp))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(_entry("collection.anki2"), db)
+        media_map = {str(i): name for i, (name, _) in enumerate(media)}
+        zf.writestr(_entry("media"), json.dumps(media_map, sort_keys=True))
+        for i, (_, data) in enumerate(media):
+            zf.writestr(_entry(str(i)), data)
+    return buf.getvalue()

@@ -1,0 +1,228 @@
+"""Stable card identities: match this build's cards to the lock's entries.
+
+Order of matching, each step only among cards and entries still unmatched:
+
+1. an explicit ``{#id}`` equal to an entry's key;
+2. an exact fingerprint (the card's own text), so moves between chapters keep
+   their note;
+3. the derived key (chapter + question slug), so an edited answer keeps its note;
+4. a fuzzy match on question and answer text (typo fixed, question reworded),
+   best pairs first, never two cards to one entry, at ``FUZZY_THRESHOLD``.
+
+A card that matches nothing gets a new GUID; an entry that matches nothing is
+reported as removed. Modified times rise only when a card's note content
+changed, which is what makes Anki's "update if newer" import apply edits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from compiler.errors import UsageError
+from compiler.ir import AnyCard, CardContext, Course, iter_cards
+from compiler.lock import Entry, Lock, NoteTypeEntry, clean_text
+
+#: Minimum similarity for a fuzzy match. Justified by tests/test_identity_threshold.py:
+#: edits people make (typo, rewording with the same answer, answer edit with a
+#: typo fix) score above it, while distinct cards of the shipped and sample
+#: courses score well below it.
+FUZZY_THRESHOLD = 0.6
+_CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::[^{}]*?)?\}\}", re.DOTALL)
+_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def now() -> int:
+    """Build time: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else the clock."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    if raw is None or not raw.strip():
+        return int(time.time())
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise UsageError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not '{raw}'") from exc
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def make_guid(course_slug: str, key: str, salt: int = 0) -> str:
+    """A 12-character alphanumeric GUID (safe in ``guid:`` searches), derived from the card key."""
+    value = int.from_bytes(hashlib.sha256(f"studyc:{course_slug}:{key}:{salt}".encode()).digest()[:12], "big")
+    chars = []
+    for _ in range(12):
+        value, rem = divmod(value, len(_ALPHABET))
+        chars.append(_ALPHABET[rem])
+    return "".join(chars)
+
+
+def prompt_answer(card: AnyCard) -> tuple[str, str]:
+    """The question and answer of a card as plain Markdown, for matching and reports."""
+    if card.kind == "basic":
+        return card.front.markdown, card.back.markdown
+    if card.kind == "definition":
+        return card.term.markdown, card.definition.markdown
+    if card.kind == "list":
+        return card.front.markdown, " | ".join(i.markdown for i in card.items)
+    if card.kind == "cloze":
+        # the visible context is the question; the deleted words are the answer
+        hidden = [m.group(1) for m in _CLOZE.finditer(card.text.markdown)]
+        return _CLOZE.sub("[...]", card.text.markdown), " | ".join(hidden)
+    prompt = " | ".join(c.text.markdown for c in card.prompt) + (f" | {card.ask}" if card.ask else "")
+    return prompt, " | ".join(c.text.markdown for c in card.answer)
+
+
+def fingerprint(card: AnyCard) -> str:
+    """Hash of the card's own text: equal wherever the card sits."""
+    prompt, answer = prompt_answer(card)
+    return _hash(card.kind, prompt, answer)
+
+
+def content_hash(course: Course, ctx: CardContext) -> str:
+    """Hash of all that goes into the note except the source line number.
+
+    The line is left out so that adding a card at the top of a file does not
+    mark every card below it as changed (the Source field's line refreshes with
+    the card's next real edit).
+    """
+    body = ctx.card.model_dump(mode="json", exclude={"span", "id", "explicit_id"})
+    where = [course.slug, course.deck, ctx.chapter.id, ctx.chapter.domain or "", *ctx.chapter.tags]
+    where += [ctx.card.span.path, *ctx.breadcrumb, *(s.id for s in ctx.sections)]
+    return _hash(json.dumps(body, sort_keys=True), *where)
+
+
+def similarity(a: Entry, prompt: str, answer: str) -> float:
+    """Mean of question and answer similarity (difflib ratio on lower-cased text)."""
+    p = SequenceMatcher(None, a.prompt.lower(), prompt.lower(), autojunk=False)
+    q = SequenceMatcher(None, a.answer.lower(), answer.lower(), autojunk=False)
+    if (p.quick_ratio() + q.quick_ratio()) / 2 < FUZZY_THRESHOLD:
+        return 0.0
+    return (p.ratio() + q.ratio()) / 2
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What the Anki backend needs to know about one card's note."""
+
+    guid: str
+    created: int
+    modified: int
+
+
+@dataclass
+class Plan:
+    """The outcome of matching: identities, the new lock, and the report."""
+
+    identities: dict[str, Identity]
+    """Card id → identity."""
+    lock: Lock
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[Entry] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    """(old key, new key) pairs matched by fingerprint or fuzzy match."""
+    note_types: dict[str, int] = field(default_factory=dict)
+    """Note-type key → modified time."""
+
+    @property
+    def build_time(self) -> int:
+        """Newest content time: a fixed timestamp for outputs that embed one."""
+        times = [e.modified for e in self.lock.entries] + list(self.note_types.values())
+        return max(times, default=0)
+
+
+def _match(cards: list[CardContext], entries: list[Entry]) -> dict[int, Entry]:
+    """Card index → lock entry, following the documented order."""
+    taken: set[str] = set()
+    found: dict[int, Entry] = {}
+
+    def claim(i: int, entry: Entry) -> None:
+        found[i] = entry
+        taken.add(entry.guid)
+
+    by_key = {e.key: e for e in entries}
+    for i, ctx in enumerate(cards):
+        entry = by_key.get(ctx.card.id)
+        if ctx.card.explicit_id and entry is not None and entry.guid not in taken:
+            claim(i, entry)
+    by_fp: dict[str, list[Entry]] = {}
+    for e in entries:
+        by_fp.setdefault(e.fingerprint, []).append(e)
+    for i, ctx in enumerate(cards):
+        if i in found:
+            continue
+        free = [e for e in by_fp.get(fingerprint(ctx.card), []) if e.guid not in taken]
+        if free:
+            # several identical cards: prefer the one that kept its key
+            claim(i, next((e for e in free if e.key == ctx.card.id), free[0]))
+    for i, ctx in enumerate(cards):
+        entry = by_key.get(ctx.card.id)
+        if i not in found and entry is not None and entry.guid not in taken:
+            claim(i, entry)
+    rest_cards = [i for i in range(len(cards)) if i not in found]
+    rest_entries = [e for e in entries if e.guid not in taken]
+    pairs: list[tuple[float, int, str, Entry]] = []
+    for i in rest_cards:
+        prompt, answer = (clean_text(t) for t in prompt_answer(cards[i].card))
+        for e in rest_entries:
+            score = similarity(e, prompt, answer)
+            if score >= FUZZY_THRESHOLD:
+                pairs.append((-score, i, e.key, e))
+    for _, i, _, e in sorted(pairs, key=lambda p: p[:3]):
+        if i not in found and e.guid not in taken:
+            claim(i, e)
+    return found
+
+
+def resolve(course: Course, old: Lock, note_type_hashes: dict[str, str], at: int | None = None) -> Plan:
+    """Match the course's cards to ``old`` and compute the new lock and report."""
+    stamp = now() if at is None else at
+    cards = list(iter_cards(course))
+    found = _match(cards, old.entries)
+    plan = Plan(identities={}, lock=Lock())
+    used = {e.guid for e in found.values()}
+    for i, ctx in enumerate(cards):
+        card = ctx.card
+        prompt, answer = prompt_answer(card)
+        content = content_hash(course, ctx)
+        entry = found.get(i)
+        if entry is None:
+            salt, guid = 0, make_guid(course.slug, card.id)
+            while guid in used:
+                salt += 1
+                guid = make_guid(course.slug, card.id, salt)
+            used.add(guid)
+            created = modified = stamp
+            plan.added.append(card.id)
+        else:
+            guid, created, modified = entry.guid, entry.created, entry.modified
+            if entry.content != content:
+                modified = max(stamp, entry.modified + 1)
+                plan.updated.append(card.id)
+            else:
+                plan.unchanged.append(card.id)
+            if entry.key != card.id:
+                plan.renamed.append((entry.key, card.id))
+        plan.identities[card.id] = Identity(guid, created, modified)
+        plan.lock.entries.append(
+            Entry(card.id, guid, created, modified, fingerprint(card), content, clean_text(prompt), clean_text(answer))
+        )
+    plan.removed = sorted((e for e in old.entries if e.guid not in used), key=lambda e: e.key)
+    for key, digest in sorted(note_type_hashes.items()):
+        prev = old.note_types.get(key)
+        if prev is None:
+            mod = stamp
+        elif prev.content != digest:
+            mod = max(stamp, prev.modified + 1)
+        else:
+            mod = prev.modified
+        plan.lock.note_types[key] = NoteTypeEntry(key, mod, digest)
+        plan.note_types[key] = mod
+    return plan

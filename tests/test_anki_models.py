@@ -1,0 +1,79 @@
+"""The note types are a compatibility contract: these pins must never change.
+
+Anki matches note types by id; a changed field or template list makes it create
+"<name>+" and refuse to update existing notes. If a test here fails, do not
+"fix" the expected values: add a new note type (new key) and a migration note
+in docs/anki.md instead.
+"""
+
+from __future__ import annotations
+
+import zipfile
+
+from conftest import SAMPLE
+
+from compiler.backends.anki_models import BASIC, CLOZE, CLOZE_TYPE, FRONT_BACK, NOTE_TYPES, model_json, stable_id
+from compiler.backends.anki_notes import tag
+
+
+def test_note_type_schemas_are_pinned() -> None:
+    pinned = {
+        "studyc/note-type/basic/v1": (
+            FRONT_BACK,
+            ("Front", "Back", "Extra", "Source", "Reverse"),
+            ("Card 1", "Card 2"),
+        ),
+        "studyc/note-type/cloze/v1": (CLOZE, ("Text", "Extra", "Source"), ("Cloze",)),
+    }
+    actual = {nt.key: (nt.kind, nt.fields, tuple(t[0] for t in nt.templates)) for nt in NOTE_TYPES}
+    assert actual == pinned
+
+
+def test_note_type_ids_are_fixed_and_distinct() -> None:
+    # Derived from the key only: the same on every machine and every build.
+    assert BASIC.id == 1202217768
+    assert CLOZE_TYPE.id == 2063155268
+    assert len({nt.id for nt in NOTE_TYPES}) == len(NOTE_TYPES)
+    for nt in NOTE_TYPES:
+        assert (1 << 30) <= nt.id < (1 << 31)
+        assert nt.id == stable_id(nt.key)
+
+
+def test_model_json_keeps_field_and_template_order() -> None:
+    for nt in NOTE_TYPES:
+        data = model_json(nt, 1_700_000_000, 1)
+        assert [f["name"] for f in data["flds"]] == list(nt.fields)
+        assert [t["name"] for t in data["tmpls"]] == [t[0] for t in nt.templates]
+        assert [f["ord"] for f in data["flds"]] == list(range(len(nt.fields)))
+        assert data["id"] == str(nt.id)
+        assert data["type"] == nt.kind
+        assert ".nightMode" in data["css"] and ".highlight" in data["css"]
+
+
+def test_reverse_template_only_renders_when_reverse_is_set() -> None:
+    data = model_json(BASIC, 1, 1)
+    # Anki's "req": card 1 needs Front; card 2 needs Back and the Reverse flag
+    assert data["req"] == [[0, "all", [0]], [1, "all", [1, 4]]]
+
+
+def test_tags_never_contain_spaces() -> None:
+    assert tag("Sample Course", "chapter", "two words") == "Sample-Course::chapter::two-words"
+    assert tag("a::b") == "a-b"
+    assert " " not in tag("  lead ", "trail  ")
+
+
+def test_package_layout() -> None:
+    import io
+
+    from compiler.backends import Options
+    from compiler.backends.anki import render
+    from compiler.frontend import load_course
+
+    course, _ = load_course(SAMPLE)
+    assert course is not None
+    [out] = render(course, Options(source_root=SAMPLE, build_time=1_700_000_000))
+    assert out.name == "sample.apkg"
+    with zipfile.ZipFile(io.BytesIO(out.data)) as zf:
+        names = zf.namelist()
+        assert names[:2] == ["collection.anki2", "media"]
+        assert {info.date_time for info in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
