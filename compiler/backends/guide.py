@@ -1,0 +1,61 @@
+"""Study guide: the whole course as one self-contained HTML file and its PDF.
+
+``<slug>-guide.html`` inlines its CSS and embeds images as data URIs, so it
+works offline and prints from a browser; ``<slug>-guide.pdf`` is the same
+HTML laid out by WeasyPrint, with bookmarks from the headings.
+"""
+
+from __future__ import annotations
+
+from compiler.backends import Options, Output
+from compiler.backends.printing import (
+    CardView,
+    Formatter,
+    Images,
+    build_date,
+    card_views,
+    layout,
+    page_rules,
+    paper,
+    pdf_bytes,
+    render_template,
+    stylesheet,
+)
+from compiler.ir import AnyCard, Course, iter_tips
+
+
+def render_html(course: Course, options: Options) -> str:
+    """The guide as one HTML document."""
+    fmt = Formatter(Images(course, options.source_root))
+    cards = card_views(course, fmt)
+    by_card: dict[int, CardView] = {id(v.card): v for v in cards}
+    covered_by: dict[str, list[CardView]] = {}
+    for v in cards:
+        for tip_id in v.card.covers:
+            covered_by.setdefault(tip_id, []).append(v)
+
+    def view(card: AnyCard) -> CardView:
+        return by_card[id(card)]
+
+    return render_template(
+        "guide.html.j2",
+        course=course,
+        fmt=fmt,
+        cards=cards,
+        view=view,
+        covered_by=covered_by,
+        tip_count=sum(1 for _ in iter_tips(course)),
+        domains={d.id: d for d in course.domains},
+        date=build_date(course),
+        css=stylesheet("base.css", "guide.css"),
+        page_css=page_rules(course, paper(course, options), "Study guide"),
+    )
+
+
+def render(course: Course, options: Options) -> list[Output]:
+    """``<slug>-guide.html`` and ``<slug>-guide.pdf``."""
+    document = render_html(course, options)
+    return [
+        Output(f"{course.slug}-guide.html", document.encode("utf-8")),
+        Output(f"{course.slug}-guide.pdf", pdf_bytes(layout(document))),
+    ]
