@@ -78,7 +78,7 @@ def _config(args: argparse.Namespace, reporter: Reporter) -> Config:
     config = load_config(args.source)
     if config.source is not None:
         reporter.debug(f"config: {config.source} ({', '.join(sorted(config.keys)) or 'no keys'})")
-    flags: dict[str, Any] = {"strict": args.strict}
+    flags: dict[str, Any] = {"strict": getattr(args, "strict", None)}
     if args.command == "build":
         formats = None if args.formats is None else tuple(_formats(args.formats))
         flags.update(out=args.out, paper=args.paper, deck_depth=args.deck_depth, formats=formats)
@@ -116,14 +116,13 @@ def _check_or_build(args: argparse.Namespace, reporter: Reporter) -> int:
                 dry_run=args.dry_run,
             )
     failed = result.failed(config.strict)
-    report_result(reporter, result, args.command, args.output_format, config.strict, args.source)
-    if result.plan is not None and args.output_format == "text" and not failed:
+    plan_lines: list[str] = []
+    if result.plan is not None and not failed:
         from compiler.identity_report import lines
 
-        for line in lines(result.plan, verbose=args.verbose or args.dry_run):
-            reporter.info(line)
-        if args.dry_run:
-            reporter.info("dry run: nothing was written")
+        plan_lines = lines(result.plan, verbose=args.verbose or args.dry_run)
+    dry_run = getattr(args, "dry_run", False)
+    report_result(reporter, result, args.command, args.output_format, config.strict, args.source, plan_lines, dry_run)
     return EXIT_DIAGNOSTICS if failed else EXIT_OK
 
 

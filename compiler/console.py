@@ -37,12 +37,17 @@ def no_color() -> bool:
     return bool(os.environ.get("NO_COLOR"))
 
 
-def make_console(file: TextIO | None = None, width: int | None = None) -> Console:
-    """A console that never wraps, highlights or reads emoji codes in our text."""
+def make_console(file: TextIO | None = None, width: int | None = None, force_terminal: bool | None = None) -> Console:
+    """A console that never wraps, highlights or reads emoji codes in our text.
+
+    With ``NO_COLOR`` there are no escape codes at all (rich's own ``no_color``
+    would still print bold and dim).
+    """
     return Console(
         file=file,
         stderr=file is None,
-        no_color=no_color(),
+        force_terminal=force_terminal,
+        color_system=None if no_color() else "auto",
         highlight=False,
         emoji=False,
         markup=False,
@@ -158,10 +163,14 @@ class Reporter:
         for path in unchanged:
             self.debug(f"unchanged {path}")
         line = Text()
-        line.append("wrote " if parts else "nothing to write", style="green")
-        line.append(", ".join(parts))
-        if unchanged:
-            line.append(f"{'; ' if parts else ': '}{len(unchanged)} output(s) unchanged")
+        if parts:
+            line.append("wrote ", style="green")
+            line.append(", ".join(parts))
+            if unchanged:
+                line.append(f"; {len(unchanged)} output(s) unchanged")
+        else:
+            line.append("nothing changed", style="green")
+            line.append(f": {len(unchanged)} output(s) up to date")
         line.append(f" in {self.elapsed():.2f} s")
         self.console.print(line)
 
@@ -229,9 +238,16 @@ def stdout_console() -> Console:
 
 
 def report_result(
-    reporter: Reporter, result: Result, command: str, output_format: str, strict: bool, source_root: Path
+    reporter: Reporter,
+    result: Result,
+    command: str,
+    output_format: str,
+    strict: bool,
+    source_root: Path,
+    notes: Iterable[str] = (),
+    dry_run: bool = False,
 ) -> None:
-    """Diagnostics, the coverage line and the summary of a ``check`` or ``build``."""
+    """Diagnostics, the coverage line, ``notes`` (the card plan) and the summary of a ``check`` or ``build``."""
     from compiler.checks.coverage import coverage
     from compiler.diagnostics import to_json
 
@@ -249,6 +265,11 @@ def report_result(
         reporter.error(
             "build stopped: fix the errors above; no output was written" if command == "build" else "check failed"
         )
+        return
+    for note in notes:
+        reporter.info(note)
+    if command == "build" and dry_run:
+        reporter.info(f"dry run: nothing was written ({reporter.elapsed():.2f} s)")
     elif command == "build":
         reporter.summary(result.written, result.unchanged)
     else:

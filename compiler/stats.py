@@ -193,11 +193,12 @@ def _pct(part: int, whole: int) -> float:
 def render(stats: Stats, console: Console) -> None:
     """Print every table; uncovered tips in red, thin ones in yellow."""
     from rich.table import Table
+    from rich.text import Text
 
     def table(title: str, *columns: str) -> Table:
         t = Table(title=title, title_justify="left", title_style="bold", header_style="bold", box=None, pad_edge=False)
         for col in columns:
-            t.add_column(col, justify="right" if col in _NUMERIC else "left", overflow="fold")
+            t.add_column(col, justify="right" if col in _NUMERIC else "left", overflow="fold", no_wrap=col in _IDS)
         return t
 
     chapters = table("Cards per chapter", "Chapter", "Domain", "Cards", "Tips")
@@ -208,9 +209,10 @@ def render(stats: Stats, console: Console) -> None:
 
     sections = table("Cards per section", "Section", "Cards")
     last = ""
+    titles = {c.id: c.title for c in stats.per_chapter}
     for s in stats.per_section:
         if s.chapter != last:
-            sections.add_row(f"[dim]{s.chapter}[/dim]", "")
+            sections.add_row(Text(titles.get(s.chapter, s.chapter), style="bold"), "")
             last = s.chapter
         style = "yellow" if s.cards == 0 else ""
         sections.add_row("  " * (s.level - 1) + s.title, str(s.cards), style=style)
@@ -236,9 +238,10 @@ def render(stats: Stats, console: Console) -> None:
     console.print(tips)
     console.print()
 
-    longest = table("Longest answers", "Card", "Where", "Words", "Prompt")
+    # The card id is in --json; here the location is enough to jump to it.
+    longest = table("Longest answers", "Where", "Words", "Prompt")
     for a in stats.longest_answers:
-        longest.add_row(a.card, f"{a.path}:{a.line}", str(a.words), a.prompt)
+        longest.add_row(f"{a.path}:{a.line}", str(a.words), a.prompt)
     console.print(longest)
     console.print()
 
@@ -253,3 +256,4 @@ def render(stats: Stats, console: Console) -> None:
 
 
 _NUMERIC = {"Cards", "Tips", "Weight", "Share", "Gap", "Words"}
+_IDS = {"Where", "Status", *_NUMERIC}

@@ -1,0 +1,135 @@
+"""Terminal output: parseable first lines, source snippets, color rules, -q/-v, summary."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT, SAMPLE
+
+from compiler import console
+from compiler.console import Reporter, human_size, make_console
+from compiler.diagnostics import Code, Diagnostic
+from compiler.pipeline import check
+
+LINE_RE = re.compile(r"^(?P<path>[^:\s]+):(?P<line>\d+):(?P<col>\d+): (error|warning): .* \[[a-z.-]+\]$")
+
+
+def studyc(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "compiler", *args], cwd=ROOT, capture_output=True, text=True, timeout=300, env=env
+    )
+
+
+def _capture(verbosity: int = console.NORMAL, terminal: bool = False) -> tuple[Reporter, io.StringIO]:
+    buf = io.StringIO()
+    return Reporter(verbosity, make_console(file=buf, force_terminal=terminal)), buf
+
+
+def test_first_line_is_the_plain_format_then_source_and_caret(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("one\n\tsecond line here\n", encoding="utf-8")
+    diag = Diagnostic("a.md", 2, 3, "warning", Code.HEADING_SKIP, "m")
+    reporter, buf = _capture()
+    reporter.diagnostics([diag], tmp_path, strict=False)
+    lines = buf.getvalue().splitlines()
+    assert lines[0] == diag.format()
+    assert lines[1].startswith(" 2 | ") and lines[1].endswith("second line here")
+    # Column 3 is the "e" after the tab; the caret sits under it once tabs are expanded.
+    assert lines[2].startswith("   | ")
+    assert lines[2].index("^") == lines[1].index("econd")
+
+
+def test_unreadable_source_prints_only_the_headline(tmp_path: Path) -> None:
+    diag = Diagnostic("missing.md", 4, 1, "error", Code.IMAGE_MISSING, "gone")
+    reporter, buf = _capture()
+    reporter.diagnostics([diag], tmp_path, strict=True)
+    assert buf.getvalue() == diag.format() + "\n"
+
+
+def test_strict_marks_warnings(tmp_path: Path) -> None:
+    diag = Diagnostic("x.md", 1, 1, "warning", Code.CLOZE_STRAY, "stray")
+    reporter, buf = _capture()
+    reporter.diagnostics([diag], tmp_path, strict=True)
+    assert buf.getvalue().splitlines()[0] == diag.format() + " (error: --strict)"
+
+
+def test_color_on_a_terminal_and_never_with_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    diag = Diagnostic("x.md", 1, 1, "error", Code.CARD_NO_ANSWER, "no answer")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    reporter, buf = _capture(terminal=True)
+    reporter.diagnostics([diag], None, strict=False)
+    assert "\x1b[" in buf.getvalue()
+    monkeypatch.setenv("NO_COLOR", "1")
+    reporter, buf = _capture(terminal=True)
+    reporter.diagnostics([diag], None, strict=False)
+    assert "\x1b[" not in buf.getvalue()
+    assert buf.getvalue().strip() == diag.format()
+
+
+def test_cli_output_of_broken_course_is_parseable() -> None:
+    proc = studyc("check", str(FIXTURES / "broken"))
+    assert proc.returncode == 1
+    assert "\x1b[" not in proc.stderr  # not a terminal
+    expected = [d.format() for d in check(FIXTURES / "broken").diagnostics.sorted()]
+    headlines = [line for line in proc.stderr.splitlines() if LINE_RE.match(line)]
+    assert headlines == expected
+    # Every other line is a snippet (indented gutter) or the closing summary.
+    others = [line for line in proc.stderr.splitlines() if not LINE_RE.match(line)]
+    assert all(re.match(r"^ +(\d+| ) \| ", line) for line in others[:-2]), others
+    assert " 3 | domain: nope" in proc.stderr
+
+
+def test_quiet_and_verbose(tmp_path: Path) -> None:
+    src = tmp_path / "notes"
+    shutil.copytree(SAMPLE, src)
+    (src / "studyc.toml").write_text('formats = ["json"]\n', encoding="utf-8")
+    out = tmp_path / "out"
+    first = studyc("build", str(src), "-o", str(out))
+    assert first.returncode == 0, first.stderr
+    summary = first.stderr.strip().splitlines()[-1]
+    assert re.fullmatch(r"wrote (\S+ \(\d+\.\d KiB\)(, )?)+ in \d+\.\d\d s", summary), summary
+    assert f"{out / 'sample.json'} (" in summary and f"{out / 'sample.schema.json'} (" in summary
+    quiet = studyc("build", str(src), "-o", str(out), "-q")
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    verbose = studyc("build", str(src), "-o", str(out), "-v")
+    assert f"config: {src / 'studyc.toml'} (formats)" in verbose.stderr
+    assert f"unchanged {out / 'sample.json'}" in verbose.stderr
+    assert re.search(r"^nothing changed: \d output\(s\) up to date in \d+\.\d\d s$", verbose.stderr, re.M)
+    assert studyc("build", str(src), "-q", "-v").returncode == 2
+
+
+def test_json_diagnostics_formats_still_work() -> None:
+    proc = studyc("build", str(FIXTURES / "broken"), "--output-format", "json", "-o", "/nonexistent/x")
+    assert proc.returncode == 1
+    assert proc.stdout.lstrip().startswith("[")
+    assert "card.no-answer" in proc.stdout or "id.duplicate-card" in proc.stdout
+
+
+def test_progress_is_silent_off_a_terminal_and_before_the_delay(monkeypatch: pytest.MonkeyPatch) -> None:
+    reporter, buf = _capture(terminal=False)
+    with reporter.progress(3, "building") as step:
+        assert step.bar is None
+        step("parsing")
+    monkeypatch.setattr(console, "PROGRESS_DELAY", 3600.0)
+    reporter, buf = _capture(terminal=True)
+    with reporter.progress(3, "building") as step:
+        assert step.bar is not None
+        step("parsing")
+        step("rendering json")
+    assert buf.getvalue() == ""
+
+
+def test_human_size() -> None:
+    assert [human_size(n) for n in (5, 1536, 3 * 1024 * 1024)] == ["5 B", "1.5 KiB", "3.0 MiB"]
+
+
+def test_make_console_does_not_wrap_or_interpret_markup() -> None:
+    buf = io.StringIO()
+    con = make_console(file=buf, width=20)
+    con.print("x" * 50 + " [bold]kept[/bold] :smile:")
+    assert buf.getvalue() == "x" * 50 + " [bold]kept[/bold] :smile:\n"

@@ -1,0 +1,90 @@
+"""studyc init: the scaffold checks clean under --strict and builds at once."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from compiler.errors import UsageError
+from compiler.scaffold import FILES, create
+
+
+def studyc(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "compiler", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_init_check_build_round_trip(tmp_path: Path) -> None:
+    project = tmp_path / "my-first-course"
+    made = studyc("init", str(project))
+    assert made.returncode == 0, made.stderr
+    assert {p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file()} == set(FILES.values())
+
+    checked = studyc("check", "--strict", str(project))
+    assert checked.returncode == 0, checked.stderr
+    assert "0 error(s), 0 warning(s)" in checked.stderr
+    assert "3/3 exam tips covered" in checked.stderr
+
+    built = studyc("build", str(project))
+    assert built.returncode == 0, built.stderr
+    out = project / "build"  # from the scaffold's studyc.toml
+    course = json.loads((out / "my-first-course.json").read_text(encoding="utf-8"))
+    assert course["title"] == "My First Course"
+    kinds = {
+        block["kind"]
+        for chapter in course["chapters"]
+        for section in chapter["sections"]
+        for sub in (section, *section["sections"])
+        for block in sub["blocks"]
+    }
+    # The example chapter shows every construct.
+    assert {"basic", "list", "cloze", "definition", "table_row", "tip", "prose", "table"} <= kinds
+    assert course["assets"], "the example image is part of the course"
+    assert all(p.stat().st_size > 0 for p in out.iterdir())
+    # .gitignore keeps the outputs out of git.
+    assert "build/" in (project / ".gitignore").read_text(encoding="utf-8")
+
+
+def test_title_with_yaml_specials_is_quoted(tmp_path: Path) -> None:
+    create(tmp_path / "c", title='AWS: "ML" – Specialty #1')
+    proc = studyc("check", str(tmp_path / "c"))
+    assert proc.returncode == 0, proc.stderr
+    from compiler.pipeline import check
+
+    course = check(tmp_path / "c").course
+    assert course is not None and course.title == 'AWS: "ML" – Specialty #1'
+    assert course.slug == "aws-ml-specialty-1"
+
+
+def test_init_refuses_a_non_empty_folder(tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text("mine", encoding="utf-8")
+    with pytest.raises(UsageError, match="not empty"):
+        create(tmp_path)
+    proc = studyc("init", str(tmp_path))
+    assert proc.returncode == 2
+    assert (tmp_path / "notes.md").read_text(encoding="utf-8") == "mine"
+    assert not (tmp_path / "course.md").exists()
+
+
+def test_build_ships_the_scaffold_as_package_data(tmp_path: Path) -> None:
+    # Build from a copy so setuptools' egg-info never lands in the checkout.
+    work = tmp_path / "src"
+    shutil.copytree(ROOT / "compiler", work / "compiler", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", work)
+    (work / "README.md").write_text("x", encoding="utf-8")
+    lib = tmp_path / "lib"
+    argv = ["setup.py", "-q", "build_py", "--build-lib", str(lib)]
+    code = f"import sys; from setuptools import setup; sys.argv = {argv!r}; setup()"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=work, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    shipped = {
+        p.relative_to(lib / "compiler/scaffold/files").as_posix() for p in lib.glob("compiler/scaffold/files/**/*")
+    }
+    assert set(FILES) <= shipped
