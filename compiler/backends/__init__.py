@@ -46,6 +46,7 @@ Render = Callable[[Course, Options], list[Output]]
 #: name → module; loaded lazily so ``studyc --help`` stays fast.
 REGISTRY: dict[str, str] = {
     "json": "compiler.backends.json_backend",
+    "csv": "compiler.backends.csv_backend",
     "cheatsheet": "compiler.backends.cheatsheet",
     "guide": "compiler.backends.guide",
     "anki": "compiler.backends.anki",
