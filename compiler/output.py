@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
+import stat
 import tempfile
 from pathlib import Path
 
 from compiler.errors import OutputError
+
+#: Temp files carry the writer's pid, so a later build can tell a killed build's leftovers.
+_TEMP_RE = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[^.]+\.tmp$")
 
 
 def write_atomic(path: Path, data: bytes) -> bool:
@@ -15,11 +20,14 @@ def write_atomic(path: Path, data: bytes) -> bool:
         if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
             return False
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        sweep_stale_temps(path.parent)
+        mode = _mode_for(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
+                os.fchmod(fh.fileno(), mode)
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
         except BaseException:
@@ -29,4 +37,45 @@ def write_atomic(path: Path, data: bytes) -> bool:
         raise OutputError(
             f"cannot write {path}: {exc.strerror or exc}; check the folder's permissions and free space"
         ) from exc
+    return True
+
+
+def _mode_for(path: Path) -> int:
+    # mkstemp creates 0600 files; keep the old file's mode, or honour the umask like open() would
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def sweep_stale_temps(folder: Path) -> list[Path]:
+    """Remove temp files left by a killed build (their writer is gone); return what was removed."""
+    removed: list[Path] = []
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _TEMP_RE.match(entry.name)
+        if m is None or _alive(int(m.group("pid"))):
+            continue
+        try:
+            entry.unlink()
+            removed.append(entry)
+        except OSError:
+            pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's live process (or a name we should not touch)
     return True

@@ -1,0 +1,267 @@
+"""Bad input gets a clear ``file:line`` diagnostic, the right exit code and never a traceback.
+
+Each folder in ``tests/bad_input/`` is a small course with one kind of defect and an
+``expected.txt`` holding the exact diagnostic lines ``studyc check`` prints
+(``STUDYC_UPDATE_SNAPSHOTS=1`` rewrites them). Inputs that are big, or that need a
+symlink, are generated here in ``tmp_path`` instead of being committed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, UPDATE
+
+BAD = Path(__file__).resolve().parent / "bad_input"
+CASES = sorted(p for p in BAD.iterdir() if p.is_dir())
+DIAG_RE = re.compile(r"^\S[^\n]*?:\d+:\d+: (?:error|warning): .* \[[a-z0-9.-]+\]$")
+COURSE = "---\ntitle: Generated\nexam: Robustness (GEN-01)\n---\n"
+CHAPTER = "---\ntitle: Chapter\n---\n"
+
+
+def studyc(*args: str) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "compiler", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    for stream in (proc.stdout, proc.stderr):
+        assert "Traceback" not in stream, stream
+        assert "internal error" not in stream, stream
+    return proc
+
+
+def diagnostics(stderr: str) -> list[str]:
+    """The ``path:line:col: severity: message [code]`` lines, without source excerpts."""
+    return [line for line in stderr.splitlines() if DIAG_RE.match(line)]
+
+
+def course(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
+    src = tmp_path / "notes"
+    src.mkdir(exist_ok=True)
+    for name, body in {"course.md": COURSE, **files}.items():
+        path = src / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(body if isinstance(body, bytes) else body.encode("utf-8"))
+    return src
+
+
+def copy_case(name: str, tmp_path: Path) -> Path:
+    # building writes studyc.lock next to the notes, so never build the committed folder
+    dest = tmp_path / name
+    shutil.copytree(BAD / name, dest)
+    return dest
+
+
+# -- the committed corpus -------------------------------------------------------------
+
+
+def test_every_case_has_expectations() -> None:
+    assert len(CASES) >= 20
+    for case in CASES:
+        assert (case / "expected.txt").is_file() or UPDATE, f"{case.name} has no expected.txt"
+        assert (case / "course.md").is_file(), f"{case.name} has no course.md"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_case_prints_expected_diagnostics(case: Path) -> None:
+    proc = studyc("check", str(case))
+    got = diagnostics(proc.stderr)
+    expected_file = case / "expected.txt"
+    if UPDATE:
+        expected_file.write_text("".join(f"{line}\n" for line in got), encoding="utf-8")
+    expected = expected_file.read_text(encoding="utf-8").splitlines()
+    assert got == expected, proc.stderr
+    has_error = any(": error: " in line for line in expected)
+    assert proc.returncode == (1 if has_error else 0), proc.stderr
+
+
+def _expects_error(case: Path) -> bool:
+    expected = case / "expected.txt"
+    return expected.is_file() and ": error: " in expected.read_text(encoding="utf-8")
+
+
+ERROR_CASES = [c for c in CASES if _expects_error(c)]
+
+
+@pytest.mark.parametrize("case", ERROR_CASES, ids=[c.name for c in ERROR_CASES])
+def test_failed_build_writes_nothing(case: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    proc = studyc("build", str(copy_case(case.name, tmp_path)), "-o", str(out), "--format", "json")
+    assert proc.returncode == 1
+    assert diagnostics(proc.stderr) == (case / "expected.txt").read_text(encoding="utf-8").splitlines()
+    assert not out.exists()
+
+
+# -- untrusted content in every output --------------------------------------------------
+
+PAYLOADS = [b"alert(", b"steal()", b"javascript:", b"onerror", b"onclick", b"<iframe", b"display: none"]
+
+
+def _blobs(path: Path) -> list[tuple[str, bytes]]:
+    """A file's bytes, or each member of a zip (an .apkg is one)."""
+    data = path.read_bytes()
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zf:
+            return [(f"{path.name}:{n}", zf.read(n)) for n in zf.namelist()]
+    return [(path.name, data)]
+
+
+def _html_fields(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        return [v for k, v in node.items() if k == "html" and isinstance(v, str)] + [
+            s for v in node.values() for s in _html_fields(v)
+        ]
+    if isinstance(node, list):
+        return [s for v in node for s in _html_fields(v)]
+    return []
+
+
+def _build_all(case: str, tmp_path: Path) -> tuple[Path, list[Path]]:
+    out = tmp_path / "out"
+    proc = studyc("build", str(copy_case(case, tmp_path)), "-o", str(out), "--format", "all")
+    assert proc.returncode == 0, proc.stderr
+    outputs = sorted(p for p in out.iterdir() if p.is_file())
+    assert outputs
+    return out, outputs
+
+
+def test_no_output_carries_script_handlers_or_javascript_urls(tmp_path: Path) -> None:
+    out, outputs = _build_all("html-unsafe", tmp_path)
+    main_json = next(p for p in outputs if p.name == "bad-input.json")
+    html = "\n".join(_html_fields(json.loads(main_json.read_text(encoding="utf-8"))))
+    assert "<kbd>Ctrl</kbd>" in html  # the allow-list keeps study formatting
+    for payload in PAYLOADS:
+        assert payload.decode() not in html.lower()
+    for path in outputs:
+        if path.suffix == ".json":
+            continue  # the IR keeps each note's Markdown source as written; its html is checked above
+        for name, blob in _blobs(path):
+            for payload in PAYLOADS:
+                assert payload not in blob.lower(), f"{name} contains {payload!r}"
+
+
+def test_jinja_syntax_prints_literally(tmp_path: Path) -> None:
+    out, outputs = _build_all("jinja-literal", tmp_path)
+    data = json.loads((out / "bad-input.json").read_text(encoding="utf-8"))
+    html = "\n".join(_html_fields(data))
+    assert "What does {{ 7*7 }} print?" in html
+    assert "{% if true %}this{% endif %}" in html
+    assert "{{ config.items() }}" in html
+    texts = [p for p in outputs if p.suffix in (".html", ".csv")]
+    assert texts, "no text outputs to check"
+    for path in texts:
+        text = path.read_text(encoding="utf-8")
+        assert "{{ 7*7 }}" in text, path.name
+        assert "What does 49 print" not in text, path.name
+    for path in outputs:
+        for name, blob in _blobs(path):
+            assert b"What does 49 print" not in blob, name
+
+
+# -- generated cases: links, big files, deep nesting ------------------------------------
+
+
+def test_symlinked_image_pointing_out_of_the_root(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"\x89PNG secret")
+    src = course(tmp_path, {"01-chapter.md": CHAPTER + "![Leak](images/leak.png)\n"})
+    (src / "images").mkdir()
+    (src / "images" / "leak.png").symlink_to(secret)
+    proc = studyc("check", str(src))
+    assert proc.returncode == 1
+    assert diagnostics(proc.stderr) == [
+        "01-chapter.md:4:1: error: image 'images/leak.png' lies outside the source folder [image.outside-root]"
+    ]
+
+
+def test_symlinked_note_pointing_out_of_the_root_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.md"
+    outside.write_text(CHAPTER + "Q: Secret?\n\nA: Yes.\n", encoding="utf-8")
+    src = course(tmp_path, {})
+    (src / "01-link.md").symlink_to(outside)
+    (src / "02-dangling.md").symlink_to(src / "gone.md")
+    proc = studyc("check", str(src))
+    assert proc.returncode == 1
+    assert diagnostics(proc.stderr) == [
+        "01-link.md:1:1: error: note file is a link to a file outside the source folder; not read [file.outside-root]",
+        "02-dangling.md:1:1: error: cannot read the file: No such file or directory [file.unreadable]",
+    ]
+
+
+def test_20_mb_file_is_refused_before_parsing(tmp_path: Path) -> None:
+    src = course(tmp_path, {})
+    line = "Q: " + "x" * 1020 + "\n"  # 1 KiB
+    with (src / "01-huge.md").open("w", encoding="utf-8") as fh:
+        fh.write(line * (20 * 1024))
+    proc = studyc("check", str(src))
+    assert proc.returncode == 1
+    [line] = diagnostics(proc.stderr)
+    assert line.startswith("01-huge.md:1:1: error: file is 20.0 MiB, over the 4.0 MiB limit")
+    assert line.endswith("[file.too-large]")
+
+
+def test_file_size_limit_comes_from_config(tmp_path: Path) -> None:
+    src = course(tmp_path, {"01-chapter.md": CHAPTER + "Q: Question?\n\nA: Answer.\n" + "Prose.\n" * 300})
+    assert studyc("check", str(src)).returncode == 0
+    (src / "studyc.toml").write_text("[limits]\nmax_file_bytes = 1024\n", encoding="utf-8")
+    proc = studyc("check", str(src))
+    assert proc.returncode == 1
+    assert [d.split(": error: ")[0] for d in diagnostics(proc.stderr)] == ["01-chapter.md:1:1"]
+    assert "[file.too-large]" in proc.stderr
+
+
+def test_one_megabyte_line_is_parsed(tmp_path: Path) -> None:
+    src = course(tmp_path, {"01-chapter.md": CHAPTER + "Q: " + "word " * 200_000 + "?\n\nA: Answer.\n"})
+    proc = studyc("check", str(src))
+    assert proc.returncode == 0, proc.stderr
+    assert diagnostics(proc.stderr) == []
+    assert "1 cards" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "line"),
+    [
+        ("lists", "- " * 10_000 + "deep\n", 8),
+        ("indented-lists", "".join("  " * i + "- item\n" for i in range(1_000)), 26),
+        ("blockquotes", "> " * 10_000 + "deep\n", 8),
+        ("quote-lists", "> - " * 5_000 + "deep\n", 8),
+        ("containers", "::: extra\n" * 10_000, 47),
+    ],
+)
+def test_ten_thousand_nesting_levels_stop_at_the_limit(tmp_path: Path, name: str, body: str, line: int) -> None:
+    src = course(tmp_path, {"01-chapter.md": CHAPTER + "Q: Question?\n\nA: Answer.\n\n" + body})
+    proc = studyc("check", str(src))
+    assert proc.returncode == 1
+    too_deep = [d for d in diagnostics(proc.stderr) if d.endswith("[file.too-deep]")]
+    assert too_deep == [
+        f"01-chapter.md:{line}:1: error: blocks nest deeper than 40 levels; deeper content was not parsed "
+        "[file.too-deep]"
+    ]
+
+
+def test_nesting_limit_above_the_stack_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    src = course(tmp_path, {"01-chapter.md": CHAPTER + "> " * 10_000 + "deep\n"})
+    (src / "studyc.toml").write_text("[limits]\nmax_nesting = 1000\n", encoding="utf-8")
+    proc = studyc("check", str(src))
+    assert proc.returncode == 1
+    assert diagnostics(proc.stderr) == [
+        "01-chapter.md:1:1: error: blocks nest too deeply to parse with max_nesting=1000; lower it (at most 200 "
+        "is safe) or flatten the notes [file.too-deep]"
+    ]
+
+
+def test_deep_raw_html_and_inline_nesting_build(tmp_path: Path) -> None:
+    body = "<div>" * 10_000 + "x" + "</div>" * 10_000 + "\n\n" + "[" * 10_000 + "x" + "]" * 10_000 + "\n\n"
+    body += "*" * 5_000 + "x" + "*" * 5_000 + "\n"
+    src = course(tmp_path, {"01-chapter.md": CHAPTER + body + "\nQ: Question?\n\nA: Answer.\n"})
+    out = tmp_path / "out"
+    proc = studyc("build", str(src), "-o", str(out), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((out / "generated.json").read_text(encoding="utf-8"))["chapters"]
