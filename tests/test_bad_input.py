@@ -133,7 +133,7 @@ def _build_all(case: str, tmp_path: Path) -> tuple[Path, list[Path]]:
 
 
 def test_no_output_carries_script_handlers_or_javascript_urls(tmp_path: Path) -> None:
-    out, outputs = _build_all("html-unsafe", tmp_path)
+    _out, outputs = _build_all("html-unsafe", tmp_path)
     main_json = next(p for p in outputs if p.name == "bad-input.json")
     html = "\n".join(_html_fields(json.loads(main_json.read_text(encoding="utf-8"))))
     assert "<kbd>Ctrl</kbd>" in html  # the allow-list keeps study formatting
