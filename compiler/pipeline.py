@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,14 +33,21 @@ class Result:
         return self.course is None or bool(self.diagnostics.errors(strict))
 
 
-def check(source: Path, limits: Limits | None = None) -> Result:
-    """Parse and check; write nothing."""
+def check(source: Path, limits: Limits | None = None, timings: dict[str, float] | None = None) -> Result:
+    """Parse and check; write nothing. ``timings`` receives seconds per stage (see ``build``)."""
     if not source.is_dir():
         raise UsageError(f"source folder '{source}' does not exist; pass the folder that holds course.md")
-    course, diags = load_course(source, limits)
+    course, diags = load_course(source, limits, timings=timings)
     if course is not None:
+        started = time.perf_counter()
         run_checks(course, diags)
+        _record(timings, "checks", started)
     return Result(course, diags)
+
+
+def _record(timings: dict[str, float] | None, stage: str, started: float) -> None:
+    if timings is not None:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
 
 
 def parse_formats(spec: str | None) -> list[str]:
@@ -63,6 +71,7 @@ def build(
     step: Callable[[str], None] | None = None,
     lock: Path | None = None,
     dry_run: bool = False,
+    timings: dict[str, float] | None = None,
 ) -> Result:
     """Check, render every format in memory, then write each output atomically.
 
@@ -70,15 +79,19 @@ def build(
     before writing (the CLI's progress bar). ``lock`` is the identity lock to
     match cards against and to update (``None``: match against nothing and
     write no lock). ``dry_run`` computes the plan and writes nothing.
+    ``timings``, if given, receives seconds per stage: ``load``, ``parse``,
+    ``ir``, ``checks``, ``identity``, ``backend:<name>`` and ``write``.
     """
     step = step or (lambda _label: None)
     step("parsing")
-    result = check(source, limits)
+    result = check(source, limits, timings)
     if result.failed(strict) or result.course is None:
         return result
     from compiler import identity_report
 
+    started = time.perf_counter()
     result.plan = identity_report.plan(result.course, lock)
+    _record(timings, "identity", started)
     if dry_run:
         return result
     if options.identity is None:
@@ -86,11 +99,15 @@ def build(
     outputs: list[backends.Output] = []
     for name in formats:
         step(f"rendering {name}")
+        started = time.perf_counter()
         outputs.extend(backends.load(name)(result.course, options))
+        _record(timings, f"backend:{name}", started)
     step("writing")
+    started = time.perf_counter()
     for output in outputs:
         path = out / output.name
         (result.written if write_atomic(path, output.data) else result.unchanged).append(path)
     for path, data in identity_report.files(result.plan, out, lock):
         (result.written if write_atomic(path, data) else result.unchanged).append(path)
+    _record(timings, "write", started)
     return result
