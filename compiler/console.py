@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -143,10 +144,15 @@ class Reporter:
         self.console.print(Text(message, style="bold red"))
 
     def diagnostics(self, diags: Iterable[Diagnostic], source_root: Path | None, strict: bool) -> None:
-        """Each diagnostic as a headline plus its source line and caret."""
+        """Each diagnostic as a headline plus its source line and caret.
+
+        The headline's path is joined to ``source_root`` as the user typed it,
+        so an editor or pre-commit run from the repository finds the file.
+        """
         lines = SourceLines(source_root)
         for diag in diags:
-            self.console.print(headline(diag, strict))
+            shown = diag if source_root is None else replace(diag, path=(source_root / diag.path).as_posix())
+            self.console.print(headline(shown, strict))
             source = lines.line(diag.path, diag.line)
             if source is not None and source.strip():
                 self.console.print(snippet(diag, source, _SEVERITY_STYLE[diag.severity]))

@@ -16,7 +16,7 @@ from compiler.errors import ConfigError
 
 def _notes(tmp_path: Path) -> Path:
     src = tmp_path / "notes"
-    shutil.copytree(SAMPLE, src)
+    shutil.copytree(SAMPLE, src, ignore=shutil.ignore_patterns("studyc.lock"))
     return src
 
 

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,7 @@ def test_first_line_is_the_plain_format_then_source_and_caret(tmp_path: Path) ->
     reporter, buf = _capture()
     reporter.diagnostics([diag], tmp_path, strict=False)
     lines = buf.getvalue().splitlines()
-    assert lines[0] == diag.format()
+    assert lines[0] == replace(diag, path=f"{tmp_path.as_posix()}/a.md").format()
     assert lines[1].startswith(" 2 | ") and lines[1].endswith("second line here")
     # Column 3 is the "e" after the tab; the caret sits under it once tabs are expanded.
     assert lines[2].startswith("   | ")
@@ -48,13 +49,13 @@ def test_unreadable_source_prints_only_the_headline(tmp_path: Path) -> None:
     diag = Diagnostic("missing.md", 4, 1, "error", Code.IMAGE_MISSING, "gone")
     reporter, buf = _capture()
     reporter.diagnostics([diag], tmp_path, strict=True)
-    assert buf.getvalue() == diag.format() + "\n"
+    assert buf.getvalue() == replace(diag, path=f"{tmp_path.as_posix()}/missing.md").format() + "\n"
 
 
 def test_strict_marks_warnings(tmp_path: Path) -> None:
     diag = Diagnostic("x.md", 1, 1, "warning", Code.CLOZE_STRAY, "stray")
     reporter, buf = _capture()
-    reporter.diagnostics([diag], tmp_path, strict=True)
+    reporter.diagnostics([diag], None, strict=True)
     assert buf.getvalue().splitlines()[0] == diag.format() + " (error: --strict)"
 
 
@@ -72,10 +73,12 @@ def test_color_on_a_terminal_and_never_with_no_color(monkeypatch: pytest.MonkeyP
 
 
 def test_cli_output_of_broken_course_is_parseable() -> None:
-    proc = studyc("check", str(FIXTURES / "broken"))
+    # Paths are shown as the user can open them: the source folder as typed, then the file.
+    proc = studyc("check", "tests/fixtures/broken")
     assert proc.returncode == 1
     assert "\x1b[" not in proc.stderr  # not a terminal
-    expected = [d.format() for d in check(FIXTURES / "broken").diagnostics.sorted()]
+    diags = check(FIXTURES / "broken").diagnostics.sorted()
+    expected = [replace(d, path=f"tests/fixtures/broken/{d.path}").format() for d in diags]
     headlines = [line for line in proc.stderr.splitlines() if LINE_RE.match(line)]
     assert headlines == expected
     # Every other line is a snippet (indented gutter) or the closing summary.
@@ -86,7 +89,7 @@ def test_cli_output_of_broken_course_is_parseable() -> None:
 
 def test_quiet_and_verbose(tmp_path: Path) -> None:
     src = tmp_path / "notes"
-    shutil.copytree(SAMPLE, src)
+    shutil.copytree(SAMPLE, src, ignore=shutil.ignore_patterns("studyc.lock"))
     (src / "studyc.toml").write_text('formats = ["json"]\n', encoding="utf-8")
     out = tmp_path / "out"
     first = studyc("build", str(src), "-o", str(out))

@@ -88,3 +88,28 @@ def test_build_ships_the_scaffold_as_package_data(tmp_path: Path) -> None:
         p.relative_to(lib / "compiler/scaffold/files").as_posix() for p in lib.glob("compiler/scaffold/files/**/*")
     }
     assert set(FILES) <= shipped
+
+
+def test_pre_commit_hook_manifest_runs_studyc_check(tmp_path: Path) -> None:
+    import re
+    import tomllib
+
+    import yaml
+
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["id"] == "studyc-check"
+    command, *args = hook["entry"].split()
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert command in scripts and args == ["check"]
+    assert hook["pass_filenames"] is False  # studyc checks the folder, not single files
+    files = re.compile(hook["files"])
+    assert files.search("source/02-data-collection.md") and files.search("source/images/a.png")
+    assert files.search("source/studyc.toml") and not files.search("compiler/cli.py")
+
+    # The scaffold's local hook runs the same command in the new project.
+    create(tmp_path / "p")
+    (local,) = yaml.safe_load((tmp_path / "p" / ".pre-commit-config.yaml").read_text(encoding="utf-8"))["repos"]
+    entry = local["hooks"][0]["entry"].split()
+    assert entry[:2] == ["studyc", "check"]
+    proc = studyc(*entry[1:], cwd=tmp_path / "p")
+    assert proc.returncode == 0, proc.stderr
