@@ -31,3 +31,9 @@ class OutputError(StudycError):
     """An output could not be written; earlier outputs are left as they were."""
 
     exit_code = 4
+
+
+class BackendError(StudycError):
+    """A backend crashed while rendering; nothing was written, earlier outputs are unchanged."""
+
+    exit_code = 5

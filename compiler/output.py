@@ -6,6 +6,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from compiler.errors import OutputError
@@ -16,28 +17,57 @@ _TEMP_RE = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[^.]+\.tmp$")
 
 def write_atomic(path: Path, data: bytes) -> bool:
     """Write ``data`` to ``path`` via a temp file and rename; False if unchanged."""
+    written, _ = write_all([(path, data)])
+    return bool(written)
+
+
+def write_all(files: Iterable[tuple[Path, bytes]]) -> tuple[list[Path], list[Path]]:
+    """Write several files as one step; return (written, unchanged).
+
+    Every changed file is first staged as a complete temp file next to its target;
+    only when all are staged are they renamed into place, in order. A failure while
+    staging (disk full, no permission) therefore leaves every earlier file as it was.
+    """
+    staged: list[tuple[Path, Path]] = []
+    unchanged: list[Path] = []
+    current: Path | None = None
     try:
-        if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-        path.parent.mkdir(parents=True, exist_ok=True)
-        sweep_stale_temps(path.parent)
-        mode = _mode_for(path)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fchmod(fh.fileno(), mode)
-                os.fsync(fh.fileno())
+        for path, data in files:
+            current = path
+            if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+                unchanged.append(path)
+                continue
+            staged.append((_stage(path, data), path))
+        for tmp, path in staged:
+            current = path
             os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
     except OSError as exc:
         raise OutputError(
-            f"cannot write {path}: {exc.strerror or exc}; check the folder's permissions and free space"
+            f"cannot write {current}: {exc.strerror or exc}; check the folder's permissions and free space "
+            "(earlier outputs are unchanged)"
         ) from exc
-    return True
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)  # already renamed unless something failed
+    return [path for _, path in staged], unchanged
+
+
+def _stage(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sweep_stale_temps(path.parent)
+    mode = _mode_for(path)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fchmod(fh.fileno(), mode)
+            os.fsync(fh.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
 
 
 def _mode_for(path: Path) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -10,11 +11,11 @@ from pathlib import Path
 from compiler import backends
 from compiler.checks import run_checks
 from compiler.diagnostics import Diagnostics
-from compiler.errors import UsageError
+from compiler.errors import BackendError, StudycError, UsageError
 from compiler.frontend import Limits, load_course
 from compiler.identity import Plan
 from compiler.ir import Course
-from compiler.output import write_atomic
+from compiler.output import write_all
 
 
 @dataclass
@@ -100,14 +101,30 @@ def build(
     for name in formats:
         step(f"rendering {name}")
         started = time.perf_counter()
-        outputs.extend(backends.load(name)(result.course, options))
+        outputs.extend(_render(name, result.course, options))
         _record(timings, f"backend:{name}", started)
     step("writing")
     started = time.perf_counter()
-    for output in outputs:
-        path = out / output.name
-        (result.written if write_atomic(path, output.data) else result.unchanged).append(path)
-    for path, data in identity_report.files(result.plan, out, lock):
-        (result.written if write_atomic(path, data) else result.unchanged).append(path)
+    # all outputs, then the identity lock, staged together: a failure leaves every old file whole
+    files = [(out / output.name, output.data) for output in outputs]
+    files.extend(identity_report.files(result.plan, out, lock))
+    written, unchanged = write_all(files)
+    result.written.extend(written)
+    result.unchanged.extend(unchanged)
     _record(timings, "write", started)
     return result
+
+
+def _render(name: str, course: Course, options: backends.Options) -> list[backends.Output]:
+    """Run one backend; a crash becomes a clean error and nothing is written."""
+    try:
+        return backends.load(name)(course, options)
+    except StudycError:
+        raise
+    except Exception as exc:
+        if os.environ.get("STUDYC_DEBUG"):
+            raise
+        raise BackendError(
+            f"the {name} backend failed ({type(exc).__name__}: {exc}); no output was written and earlier "
+            "outputs are unchanged. This is a bug in studyc: rerun with STUDYC_DEBUG=1 for a traceback and report it"
+        ) from exc
