@@ -27,9 +27,10 @@ COURSE = "---\ntitle: Generated\nexam: Robustness (GEN-01)\n---\n"
 CHAPTER = "---\ntitle: Chapter\n---\n"
 
 
-def studyc(*args: str) -> subprocess.CompletedProcess[str]:
+def studyc(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """Run the CLI; from inside the notes folder (source ``.``) paths print as in expected.txt."""
     proc = subprocess.run(
-        [sys.executable, "-m", "compiler", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "compiler", *args], cwd=cwd, capture_output=True, text=True, timeout=300
     )
     for stream in (proc.stdout, proc.stderr):
         assert "Traceback" not in stream, stream
@@ -71,7 +72,7 @@ def test_every_case_has_expectations() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_case_prints_expected_diagnostics(case: Path) -> None:
-    proc = studyc("check", str(case))
+    proc = studyc("check", ".", cwd=case)
     got = diagnostics(proc.stderr)
     expected_file = case / "expected.txt"
     if UPDATE:
@@ -93,7 +94,7 @@ ERROR_CASES = [c for c in CASES if _expects_error(c)]
 @pytest.mark.parametrize("case", ERROR_CASES, ids=[c.name for c in ERROR_CASES])
 def test_failed_build_writes_nothing(case: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    proc = studyc("build", str(copy_case(case.name, tmp_path)), "-o", str(out), "--format", "json")
+    proc = studyc("build", ".", "-o", str(out), "--format", "json", cwd=copy_case(case.name, tmp_path))
     assert proc.returncode == 1
     assert diagnostics(proc.stderr) == (case / "expected.txt").read_text(encoding="utf-8").splitlines()
     assert not out.exists()
@@ -125,7 +126,7 @@ def _html_fields(node: Any) -> list[str]:
 
 def _build_all(case: str, tmp_path: Path) -> tuple[Path, list[Path]]:
     out = tmp_path / "out"
-    proc = studyc("build", str(copy_case(case, tmp_path)), "-o", str(out), "--format", "all")
+    proc = studyc("build", ".", "-o", str(out), "--format", "all", cwd=copy_case(case, tmp_path))
     assert proc.returncode == 0, proc.stderr
     outputs = sorted(p for p in out.iterdir() if p.is_file())
     assert outputs
@@ -174,7 +175,7 @@ def test_symlinked_image_pointing_out_of_the_root(tmp_path: Path) -> None:
     src = course(tmp_path, {"01-chapter.md": CHAPTER + "![Leak](images/leak.png)\n"})
     (src / "images").mkdir()
     (src / "images" / "leak.png").symlink_to(secret)
-    proc = studyc("check", str(src))
+    proc = studyc("check", ".", cwd=src)
     assert proc.returncode == 1
     assert diagnostics(proc.stderr) == [
         "01-chapter.md:4:1: error: image 'images/leak.png' lies outside the source folder [image.outside-root]"
@@ -187,7 +188,7 @@ def test_symlinked_note_pointing_out_of_the_root_is_not_read(tmp_path: Path) -> 
     src = course(tmp_path, {})
     (src / "01-link.md").symlink_to(outside)
     (src / "02-dangling.md").symlink_to(src / "gone.md")
-    proc = studyc("check", str(src))
+    proc = studyc("check", ".", cwd=src)
     assert proc.returncode == 1
     assert diagnostics(proc.stderr) == [
         "01-link.md:1:1: error: note file is a link to a file outside the source folder; not read [file.outside-root]",
@@ -200,7 +201,7 @@ def test_20_mb_file_is_refused_before_parsing(tmp_path: Path) -> None:
     line = "Q: " + "x" * 1020 + "\n"  # 1 KiB
     with (src / "01-huge.md").open("w", encoding="utf-8") as fh:
         fh.write(line * (20 * 1024))
-    proc = studyc("check", str(src))
+    proc = studyc("check", ".", cwd=src)
     assert proc.returncode == 1
     [line] = diagnostics(proc.stderr)
     assert line.startswith("01-huge.md:1:1: error: file is 20.0 MiB, over the 4.0 MiB limit")
@@ -209,9 +210,9 @@ def test_20_mb_file_is_refused_before_parsing(tmp_path: Path) -> None:
 
 def test_file_size_limit_comes_from_config(tmp_path: Path) -> None:
     src = course(tmp_path, {"01-chapter.md": CHAPTER + "Q: Question?\n\nA: Answer.\n" + "Prose.\n" * 300})
-    assert studyc("check", str(src)).returncode == 0
+    assert studyc("check", ".", cwd=src).returncode == 0
     (src / "studyc.toml").write_text("[limits]\nmax_file_bytes = 1024\n", encoding="utf-8")
-    proc = studyc("check", str(src))
+    proc = studyc("check", ".", cwd=src)
     assert proc.returncode == 1
     assert [d.split(": error: ")[0] for d in diagnostics(proc.stderr)] == ["01-chapter.md:1:1"]
     assert "[file.too-large]" in proc.stderr
@@ -219,7 +220,7 @@ def test_file_size_limit_comes_from_config(tmp_path: Path) -> None:
 
 def test_one_megabyte_line_is_parsed(tmp_path: Path) -> None:
     src = course(tmp_path, {"01-chapter.md": CHAPTER + "Q: " + "word " * 200_000 + "?\n\nA: Answer.\n"})
-    proc = studyc("check", str(src))
+    proc = studyc("check", ".", cwd=src)
     assert proc.returncode == 0, proc.stderr
     assert diagnostics(proc.stderr) == []
     assert "1 cards" in proc.stderr
@@ -237,7 +238,7 @@ def test_one_megabyte_line_is_parsed(tmp_path: Path) -> None:
 )
 def test_ten_thousand_nesting_levels_stop_at_the_limit(tmp_path: Path, name: str, body: str, line: int) -> None:
     src = course(tmp_path, {"01-chapter.md": CHAPTER + "Q: Question?\n\nA: Answer.\n\n" + body})
-    proc = studyc("check", str(src))
+    proc = studyc("check", ".", cwd=src)
     assert proc.returncode == 1
     too_deep = [d for d in diagnostics(proc.stderr) if d.endswith("[file.too-deep]")]
     assert too_deep == [
@@ -249,7 +250,7 @@ def test_ten_thousand_nesting_levels_stop_at_the_limit(tmp_path: Path, name: str
 def test_nesting_limit_above_the_stack_is_an_error_not_a_crash(tmp_path: Path) -> None:
     src = course(tmp_path, {"01-chapter.md": CHAPTER + "> " * 10_000 + "deep\n"})
     (src / "studyc.toml").write_text("[limits]\nmax_nesting = 1000\n", encoding="utf-8")
-    proc = studyc("check", str(src))
+    proc = studyc("check", ".", cwd=src)
     assert proc.returncode == 1
     assert diagnostics(proc.stderr) == [
         "01-chapter.md:1:1: error: blocks nest too deeply to parse with max_nesting=1000; lower it (at most 200 "
@@ -262,6 +263,6 @@ def test_deep_raw_html_and_inline_nesting_build(tmp_path: Path) -> None:
     body += "*" * 5_000 + "x" + "*" * 5_000 + "\n"
     src = course(tmp_path, {"01-chapter.md": CHAPTER + body + "\nQ: Question?\n\nA: Answer.\n"})
     out = tmp_path / "out"
-    proc = studyc("build", str(src), "-o", str(out), "--format", "json")
+    proc = studyc("build", ".", "-o", str(out), "--format", "json", cwd=src)
     assert proc.returncode == 0, proc.stderr
     assert json.loads((out / "generated.json").read_text(encoding="utf-8"))["chapters"]
