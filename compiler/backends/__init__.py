@@ -49,6 +49,7 @@ REGISTRY: dict[str, str] = {
     "csv": "compiler.backends.csv_backend",
     "cheatsheet": "compiler.backends.cheatsheet",
     "guide": "compiler.backends.guide",
+    "flashcards": "compiler.backends.flashcards",
     "anki": "compiler.backends.anki",
 }
 
