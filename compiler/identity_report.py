@@ -22,9 +22,13 @@ def plan(course: Course, lock: Path | None) -> Plan:
     return resolve(course, old, note_type_hashes())
 
 
-def query(guids: list[str]) -> str:
-    """An Anki browser search that selects exactly these notes."""
-    return " OR ".join(f"guid:{g}" for g in guids)
+def query(nids: list[int]) -> str:
+    """An Anki browser search that selects exactly these notes.
+
+    Anki has no search by GUID, but its importer keeps a new note's id, and
+    the lock assigns ids that are never reused.
+    """
+    return "nid:" + ",".join(str(n) for n in nids)
 
 
 def summary(p: Plan) -> str:
@@ -47,7 +51,7 @@ def lines(p: Plan, verbose: bool = False) -> list[str]:
             "search for the line below and delete those notes:"
         )
         shown = p.removed[:_MAX_PRINTED]
-        out.append("  " + query([e.guid for e in shown]))
+        out.append("  " + query([e.nid for e in shown]))
         if len(p.removed) > _MAX_PRINTED:
             out.append(f"  (and {len(p.removed) - _MAX_PRINTED} more: see {REMOVED_NAME})")
     return out
@@ -58,10 +62,10 @@ def removed_text(p: Plan) -> str:
     head = [
         "# Cards that left the notes in the last build that removed any. An Anki import never deletes:",
         "# paste the query into Anki's browser search, check the notes, and delete them.",
-        query([e.guid for e in p.removed]),
+        query([e.nid for e in p.removed]),
         "",
     ]
-    rows = [f"guid:{e.guid}\t{e.key}\t{e.prompt}" for e in p.removed]
+    rows = [f"nid:{e.nid}\tguid {e.guid}\t{e.key}\t{e.prompt}" for e in p.removed]
     return "\n".join(head + rows) + "\n"
 
 

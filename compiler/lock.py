@@ -19,7 +19,7 @@ LOCK_NAME = "studyc.lock"
 VERSION = "1"
 HEADER = (
     "# studyc.lock: which Anki note each card is. Commit it with your notes; see docs/updating.md.\n"
-    "# card\tkey\tguid\tcreated\tmodified\tfingerprint\tcontent\tprompt\tanswer\n"
+    "# card\tkey\tguid\tnote-id\tmodified\tfingerprint\tcontent\tprompt\tanswer\n"
 )
 #: Longest prompt/answer text kept for fuzzy matching.
 TEXT_LIMIT = 200
@@ -40,8 +40,8 @@ class Entry:
     """The card's id when it was last built (explicit or derived)."""
     guid: str
     """The Anki note GUID; never changes once given."""
-    created: int
-    """Unix time the card first appeared."""
+    nid: int
+    """Anki note id: milliseconds when the card first appeared (Anki keeps it on import)."""
     modified: int
     """Unix time the card's note content last changed (the note's mod time)."""
     fingerprint: str
@@ -100,7 +100,7 @@ def parse(text: str, where: str = LOCK_NAME) -> Lock:
                 entry = Entry(cols[1], cols[2], int(cols[3]), int(cols[4]), cols[5], cols[6], cols[7], cols[8])
                 old = by_key.get(entry.key)
                 # Both sides of a merge kept the same card: the older identity wins.
-                if old is None or (entry.created, entry.guid) < (old.created, old.guid):
+                if old is None or (entry.nid, entry.guid) < (old.nid, old.guid):
                     by_key[entry.key] = entry
             else:
                 raise ValueError(cols[0])
@@ -110,7 +110,7 @@ def parse(text: str, where: str = LOCK_NAME) -> Lock:
                 "or delete the line (that card then gets a new Anki identity)"
             ) from exc
     seen: set[str] = set()
-    for entry in sorted(by_key.values(), key=lambda e: (e.created, e.key)):
+    for entry in sorted(by_key.values(), key=lambda e: (e.nid, e.key)):
         if entry.guid not in seen:  # a merged lock may list one GUID twice
             seen.add(entry.guid)
             lock.entries.append(entry)
@@ -124,7 +124,7 @@ def dumps(lock: Lock) -> str:
     for nt in sorted(lock.note_types.values(), key=lambda n: n.key):
         out.append(f"notetype\t{nt.key}\t{nt.modified}\t{nt.content}\n")
     for e in sorted(lock.entries, key=lambda e: e.key):
-        cols = (e.key, e.guid, str(e.created), str(e.modified), e.fingerprint, e.content, e.prompt, e.answer)
+        cols = (e.key, e.guid, str(e.nid), str(e.modified), e.fingerprint, e.content, e.prompt, e.answer)
         out.append("card\t" + "\t".join(cols) + "\n")
     return "".join(out)
 

@@ -26,8 +26,8 @@ ALWAYS = import_export_pb2.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS
 
 
 def copy_course(src: Path, dst: Path) -> Path:
-    """A writable copy of a course folder."""
-    shutil.copytree(src, dst)
+    """A writable copy of a course folder, without any lock a CLI run left there."""
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("studyc.lock"))
     return dst
 
 

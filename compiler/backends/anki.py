@@ -1,6 +1,6 @@
 """Anki backend: ``<slug>.apkg`` with stable GUIDs, per-note modified times and media.
 
-Identities (GUID, created and modified times) come from ``options.identity``,
+Identities (GUID, note id and modified time) come from ``options.identity``,
 the plan the pipeline computed from ``studyc.lock``. Called without one (as a
 library), it matches against an empty lock at ``options.build_time``.
 """

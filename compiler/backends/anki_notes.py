@@ -27,7 +27,7 @@ class NoteSpec:
     """Template ordinals (basic) or cloze numbers minus one: one card each."""
     deck: str
     tags: tuple[str, ...]
-    created: int
+    nid: int
     modified: int
 
 
@@ -103,6 +103,6 @@ def note_for(course: Course, ctx: CardContext, ident: Identity, deck_depth: int)
         ords=ords,
         deck=deck_name(course, ctx, deck_depth),
         tags=tags_for(course, ctx),
-        created=ident.created,
+        nid=ident.nid,
         modified=ident.modified,
     )

@@ -42,14 +42,14 @@ def _deck_json(deck_id: int, name: str) -> dict[str, Any]:
     return data
 
 
-def _ids(notes: Sequence[NoteSpec]) -> dict[str, int]:
-    """Note ids from creation times (Anki shows them as "Added"), unique and stable."""
-    ids: dict[str, int] = {}
+def _card_ids(notes: Sequence[NoteSpec]) -> dict[tuple[int, int], int]:
+    """Card ids near their note's id, unique in the package (Anki keeps existing cards by note and ord)."""
+    ids: dict[tuple[int, int], int] = {}
     cursor = 0
-    for note in sorted(notes, key=lambda n: (n.created, n.guid)):
-        cursor = max(cursor + 1, note.created * 1000)
-        ids[note.guid] = cursor
-        cursor += max(len(note.ords), 1)
+    for note in sorted(notes, key=lambda n: n.nid):
+        for ord_ in note.ords:
+            cursor = max(cursor + 1, note.nid)
+            ids[(note.nid, ord_)] = cursor
     return ids
 
 
@@ -71,9 +71,9 @@ def _sqlite(decks: dict[str, int], models: Sequence[dict[str, Any]], notes: Sequ
             "UPDATE col SET decks = ?, models = ?",
             (json.dumps(deck_json, sort_keys=True), json.dumps(model_json, sort_keys=True)),
         )
-        ids = _ids(notes)
+        card_ids = _card_ids(notes)
         for position, note in enumerate(notes, start=1):
-            note_id = ids[note.guid]
+            note_id = note.nid
             tags = " " + " ".join(note.tags) + " " if note.tags else ""
             cur.execute(
                 "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)",
@@ -91,10 +91,10 @@ def _sqlite(decks: dict[str, int], models: Sequence[dict[str, Any]], notes: Sequ
                     "",
                 ),
             )
-            for offset, ord_ in enumerate(note.ords):
+            for ord_ in note.ords:
                 cur.execute(
                     "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (note_id + offset, note_id, decks[note.deck], ord_, note.modified, -1, 0, 0, position)
+                    (card_ids[(note_id, ord_)], note_id, decks[note.deck], ord_, note.modified, -1, 0, 0, position)
                     + (0,) * 8
                     + ("",),
                 )
