@@ -162,18 +162,21 @@ class Reporter:
         return time.perf_counter() - self.started
 
     def summary(self, written: list[Path], unchanged: list[Path]) -> None:
-        """The final line: outputs with sizes, and the time taken."""
+        """One line per written output with its size, then the final line with the total and the time."""
         if self.verbosity < NORMAL:
             return
-        parts = [f"{path} ({human_size(path.stat().st_size)})" for path in written]
+        sizes = [(path.as_posix(), path.stat().st_size) for path in written]
+        width = max((len(name) for name, _ in sizes), default=0)
+        for name, size in sizes:
+            self.console.print(f"  {name:<{width}}  {human_size(size):>10}")
         for path in unchanged:
-            self.debug(f"unchanged {path}")
+            self.debug(f"  unchanged {path.as_posix()}")
         line = Text()
-        if parts:
-            line.append("wrote ", style="green")
-            line.append(", ".join(parts))
+        if sizes:
+            line.append(f"wrote {len(sizes)} output(s)", style="green")
+            line.append(f" ({human_size(sum(size for _, size in sizes))})")
             if unchanged:
-                line.append(f"; {len(unchanged)} output(s) unchanged")
+                line.append(f", {len(unchanged)} unchanged")
         else:
             line.append("nothing changed", style="green")
             line.append(f": {len(unchanged)} output(s) up to date")
