@@ -1,0 +1,220 @@
+"""A build that fails or is killed leaves the previous outputs (and the identity lock) byte-for-byte intact."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SAMPLE
+
+from compiler import backends, cli
+from compiler.backends import Output
+from compiler.errors import BackendError, OutputError
+from compiler.output import sweep_stale_temps, write_all
+
+FORMATS = "json,csv"
+
+
+def snapshot(*folders: Path) -> dict[str, bytes]:
+    """Every file under the folders, by path, with its bytes."""
+    return {str(p): p.read_bytes() for folder in folders for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def temp_files(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.tmp"))
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the sample course built once, then edited so the next build would change every output."""
+    src = tmp_path / "notes"
+    shutil.copytree(SAMPLE, src)
+    out = tmp_path / "out"
+    assert cli.main(["build", str(src), "-o", str(out), "--format", FORMATS, "-q"]) == 0
+    assert (src / "studyc.lock").is_file()
+    chapter = src / "01-streams.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nQ: A new question?\n\nA: A new answer.\n")
+    return src, out
+
+
+def test_crashing_backend_is_a_clean_error_and_writes_nothing(
+    built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src, out = built
+    before = snapshot(out, src)
+    real_load = backends.load
+
+    def load(name: str) -> backends.Render:
+        if name == "csv":  # the second format: json has already rendered by now
+
+            def boom(course: object, options: object) -> list[Output]:
+                raise RuntimeError("boom")
+
+            return boom
+        return real_load(name)
+
+    monkeypatch.setattr(backends, "load", load)
+    monkeypatch.delenv("STUDYC_DEBUG", raising=False)
+    capsys.readouterr()
+    assert cli.main(["build", str(src), "-o", str(out), "--format", FORMATS]) == BackendError.exit_code
+    err = capsys.readouterr().err
+    assert "the csv backend failed (RuntimeError: boom); no output was written" in err
+    assert "Traceback" not in err
+    assert snapshot(out, src) == before
+    assert temp_files(out) == temp_files(src) == []
+
+
+def test_output_that_cannot_be_written_leaves_every_old_output(
+    built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src, out = built
+    (out / "blocked").write_text("a file where the backend wants a folder\n")
+    before = snapshot(out, src)
+    real_load = backends.load
+
+    def load(name: str) -> backends.Render:
+        render = real_load(name)
+        if name != "csv":
+            return render
+
+        def second_fails(course: object, options: backends.Options) -> list[Output]:
+            return [*render(course, options), Output("blocked/extra.txt", b"never written\n")]  # type: ignore[arg-type]
+
+        return second_fails
+
+    monkeypatch.setattr(backends, "load", load)
+    capsys.readouterr()
+    assert cli.main(["build", str(src), "-o", str(out), "--format", FORMATS]) == OutputError.exit_code
+    err = capsys.readouterr().err
+    assert "cannot write" in err and "blocked/extra.txt" in err
+    assert "Traceback" not in err
+    assert snapshot(out, src) == before
+    assert temp_files(out) == temp_files(src) == []
+
+
+def test_write_all_stages_everything_before_renaming(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.txt", tmp_path / "sub" / "b.txt"
+    first.write_bytes(b"old a")
+    (tmp_path / "sub").write_bytes(b"a file, so sub/ cannot be a folder")
+    with pytest.raises(OutputError, match=r"cannot write .*b\.txt"):
+        write_all([(first, b"new a"), (second, b"new b")])
+    assert first.read_bytes() == b"old a"
+    assert temp_files(tmp_path) == []
+    (tmp_path / "sub").unlink()
+    assert write_all([(first, b"new a"), (second, b"new b")]) == ([first, second], [])
+    assert write_all([(first, b"new a")]) == ([], [first])
+    assert first.read_bytes() == b"new a" and second.read_bytes() == b"new b"
+
+
+def test_sweep_removes_only_temp_files_of_dead_writers(tmp_path: Path) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(dead.stdout)
+    stale = tmp_path / f".x.json.{dead_pid}.abc123.tmp"
+    mine = tmp_path / f".x.json.{os.getpid()}.def456.tmp"
+    other = tmp_path / "notes.tmp"
+    for path in (stale, mine, other):
+        path.write_bytes(b"partial")
+    assert sweep_stale_temps(tmp_path) == [stale]
+    assert mine.exists() and other.exists()
+
+
+# -- killing a real build process -------------------------------------------------------
+
+STALL_BEFORE_RENAME = """
+import os, pathlib, sys, time
+def stall(src, dst):
+    pathlib.Path(sys.argv[1]).write_text(str(src))
+    time.sleep(600)
+os.replace = stall
+from compiler.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    os.killpg(proc.pid, signal.SIGKILL)  # the build and any parse workers it forked
+    proc.wait(timeout=60)
+
+
+def _build(src: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "compiler", "build", str(src), "-o", str(out), "--format", FORMATS, "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_build_killed_between_staging_and_renaming(built: tuple[Path, Path], tmp_path: Path) -> None:
+    src, out = built
+    before = snapshot(out, src)
+    marker = tmp_path / "staged"
+    args = ["build", str(src), "-o", str(out), "--format", FORMATS, "-q"]
+    proc = subprocess.Popen([sys.executable, "-c", STALL_BEFORE_RENAME, str(marker), *args], start_new_session=True)
+    try:
+        while not marker.exists():  # the child writes it once the first temp file is complete
+            assert proc.poll() is None, "the build ended before it staged an output"
+            proc_wait(proc)
+    finally:
+        _kill(proc)
+    assert Path(marker.read_text()).name.endswith(".tmp")
+    assert snapshot(out, src) == {**before, **{str(p): p.read_bytes() for p in temp_files(out) + temp_files(src)}}
+    assert temp_files(out) + temp_files(src), "the killed build should have left its staged temp file"
+    done = _build(src, out)
+    assert done.returncode == 0, done.stderr
+    assert temp_files(out) == temp_files(src) == []
+    assert snapshot(out) != {k: v for k, v in before.items() if k.startswith(str(out))}
+
+
+def proc_wait(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        proc.wait(timeout=0.05)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def _cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to see the build running")
+def test_build_killed_while_running_on_a_large_course(tmp_path: Path) -> None:
+    src, out = tmp_path / "big", tmp_path / "out"
+    src.mkdir()
+    (src / "course.md").write_text("---\ntitle: Big\nexam: Big (BIG-01)\n---\n", encoding="utf-8")
+    for c in range(24):
+        cards = "".join(
+            f"## Section {i}\n\nQ: Question {c}-{i} about **streams**?\n\nA: Answer {i} with `code` and $x^{i}$.\n\n"
+            f"C: Records stay {{{{c1::{i} hours}}}} in chapter {c}.\n\n"
+            for i in range(250)
+        )
+        (src / f"{c:02d}-chapter-{c}.md").write_text(f"---\ntitle: Chapter {c}\n---\n{cards}", encoding="utf-8")
+    first = _build(src, out)
+    assert first.returncode == 0, first.stderr[-2000:]
+    before = snapshot(out, src)
+    chapter = src / "00-chapter-0.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "Q: New?\n\nA: New.\n", encoding="utf-8")
+    before = {**before, str(chapter): chapter.read_bytes()}
+    args = [sys.executable, "-m", "compiler", "build", str(src), "-o", str(out), "--format", FORMATS, "-q"]
+    proc = subprocess.Popen(args, cwd=ROOT, start_new_session=True)
+    try:
+        # wait until it has done real work (half a second of CPU), well before it can finish
+        while _cpu_ticks(proc.pid) < os.sysconf("SC_CLK_TCK") // 2:
+            assert proc.poll() is None, "the build finished before it could be killed; make the course bigger"
+            proc_wait(proc)
+    finally:
+        _kill(proc)
+    assert proc.returncode == -signal.SIGKILL
+    leftovers = temp_files(out) + temp_files(src)
+    assert snapshot(out, src) == {**before, **{str(p): p.read_bytes() for p in leftovers}}
+    again = _build(src, out)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert temp_files(out) == temp_files(src) == []
+    assert snapshot(out) != {k: v for k, v in before.items() if k.startswith(str(out))}
