@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -136,6 +137,12 @@ sys.exit(main(sys.argv[2:]))
 """
 
 
+def proc_wait(proc: subprocess.Popen[bytes]) -> None:
+    """Give the build a moment (returns early if it exits)."""
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=0.05)
+
+
 def _kill(proc: subprocess.Popen[bytes]) -> None:
     os.killpg(proc.pid, signal.SIGKILL)  # the build and any parse workers it forked
     proc.wait(timeout=60)
@@ -170,13 +177,6 @@ def test_build_killed_between_staging_and_renaming(built: tuple[Path, Path], tmp
     assert done.returncode == 0, done.stderr
     assert temp_files(out) == temp_files(src) == []
     assert snapshot(out) != {k: v for k, v in before.items() if k.startswith(str(out))}
-
-
-def proc_wait(proc: subprocess.Popen[bytes]) -> None:
-    try:
-        proc.wait(timeout=0.05)
-    except subprocess.TimeoutExpired:
-        pass
 
 
 def _cpu_ticks(pid: int) -> int:
