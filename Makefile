@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 SOURCE ?= source
 OUT ?= build
 
-.PHONY: build test lint format bench clean
+.PHONY: build test lint format bench bench-peers clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,8 +28,25 @@ format: $(STAMP)
 	$(BIN)/ruff format compiler tests
 	$(BIN)/ruff check --fix compiler tests
 
+# Benchmarks (docs/performance.md). Corpora are generated under build/bench/, never committed.
+# `make bench BENCH_BIG=1` adds the 50,000-card corpus (several minutes).
+comma := ,
+BENCH_SIZES ?= 100,1000,10000$(if $(BENCH_BIG),$(comma)50000)
+BENCH_RUNS ?= 3
+PEERS_SIZES ?= 1000,10000
+PEERS_VENV := build/bench/peers-venv
+
 bench: $(STAMP)
-	@echo "make bench: not yet; the benchmark lands with the performance issue"
+	$(BIN)/python -m benchmarks.run --sizes $(BENCH_SIZES) --runs $(BENCH_RUNS)
+
+$(PEERS_VENV)/.installed-stamp:
+	test -x $(PEERS_VENV)/bin/python || $(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		'markdown-anki-decks==1.1.1' 'click<8.2' 'ankdown==0.7.1'
+	touch $@
+
+bench-peers: $(STAMP) $(PEERS_VENV)/.installed-stamp
+	$(BIN)/python -m benchmarks.peers --sizes $(PEERS_SIZES) --runs $(BENCH_RUNS) --venv $(PEERS_VENV)
 
 clean:
 	rm -rf $(OUT) $(VENV)
