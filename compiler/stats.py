@@ -43,6 +43,8 @@ class SectionRow:
     level: int
     cards: int
     """Cards in the section and its subsections."""
+    tips: int
+    """Exam tips in the section and its subsections."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,11 @@ def compute(course: Course, thin: int = THIN, longest: int = LONGEST) -> Stats:
         words = len(answer_text(card).split())
         answers.append(AnswerRow(card.id, card.kind, card.span.path, card.span.line, words, prompt_text(card)))
     total = len(answers)
-    tips_per_chapter: Counter[str] = Counter(ch.id for ch, _, _ in iter_tips(course))
+    tips_per_chapter: Counter[str] = Counter()
+    tips_per_section: Counter[tuple[str, str]] = Counter()
+    for chapter, trail, _ in iter_tips(course):
+        tips_per_chapter[chapter.id] += 1
+        tips_per_section.update((chapter.id, section.id) for section in trail)
 
     tip_rows = []
     for chapter, _, tip in iter_tips(course):
@@ -173,7 +179,9 @@ def compute(course: Course, thin: int = THIN, longest: int = LONGEST) -> Stats:
             for ch in course.chapters
         ],
         per_section=[
-            SectionRow(ch.id, s.id, s.title, s.level, per_section.get((ch.id, s.id), 0))
+            SectionRow(
+                ch.id, s.id, s.title, s.level, per_section.get((ch.id, s.id), 0), tips_per_section.get((ch.id, s.id), 0)
+            )
             for ch, s in iter_sections(course)
         ],
         per_domain=domain_rows,
@@ -207,15 +215,14 @@ def render(stats: Stats, console: Console) -> None:
     console.print(chapters)
     console.print()
 
-    sections = table("Cards per section", "Section", "Cards")
+    sections = table("Cards per section", "Section", "Cards", "Tips")
     last = ""
     titles = {c.id: c.title for c in stats.per_chapter}
     for s in stats.per_section:
         if s.chapter != last:
-            sections.add_row(Text(titles.get(s.chapter, s.chapter), style="bold"), "")
+            sections.add_row(Text(titles.get(s.chapter, s.chapter), style="bold"), "", "")
             last = s.chapter
-        style = "yellow" if s.cards == 0 else ""
-        sections.add_row("  " * (s.level - 1) + s.title, str(s.cards), style=style)
+        sections.add_row("  " * (s.level - 1) + s.title, str(s.cards), str(s.tips) if s.tips else "")
     console.print(sections)
     console.print()
 

@@ -47,6 +47,8 @@ def test_counts_add_up() -> None:
     by_section = {(s.chapter, s.section): s.cards for s in numbers.per_section}
     # A section counts the cards of its subsections too.
     assert by_section[("streams", "shards")] == by_section[("streams", "records")] == 3
+    # Every sample tip sits in a top-level "Exam tips" section.
+    assert sum(s.tips for s in numbers.per_section if s.level == 2) == numbers.tips == 4
 
 
 def test_thin_and_uncovered_tips_are_marked() -> None:
