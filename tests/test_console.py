@@ -139,3 +139,14 @@ def test_make_console_does_not_wrap_or_interpret_markup() -> None:
     con = make_console(file=buf, width=20)
     con.print("x" * 50 + " [bold]kept[/bold] :smile:")
     assert buf.getvalue() == "x" * 50 + " [bold]kept[/bold] :smile:\n"
+
+
+def test_help_imports_neither_rich_nor_the_compiler() -> None:
+    # `studyc --help` must stay fast: rich, pydantic and markdown-it load only when a command runs.
+    code = (
+        "import sys\nfrom compiler.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('rich', 'pydantic', 'markdown_it') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
