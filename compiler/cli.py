@@ -95,6 +95,7 @@ def _check_or_build(args: argparse.Namespace, reporter: Reporter) -> int:
     from compiler import pipeline
     from compiler.console import report_result
 
+    reporter.start()  # per run, so `watch` reports each rebuild's own time
     config = _config(args, reporter)
     if args.command == "check":
         result = pipeline.check(args.source, config.limits())
@@ -182,6 +183,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("studyc: interrupted; earlier outputs are unchanged", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `studyc stats --json | head`: the reader left; stop quietly like other Unix tools.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as exc:
         if os.environ.get("STUDYC_DEBUG"):
             raise

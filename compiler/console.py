@@ -157,6 +157,10 @@ class Reporter:
             if source is not None and source.strip():
                 self.console.print(snippet(diag, source, _SEVERITY_STYLE[diag.severity]))
 
+    def start(self) -> None:
+        """Restart the clock of :meth:`elapsed` (each run of ``watch``)."""
+        self.started = time.perf_counter()
+
     def elapsed(self) -> float:
         """Seconds since the reporter was made (the command started)."""
         return time.perf_counter() - self.started
