@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from compiler.errors import ConfigError
+from compiler.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
     from compiler.frontend import Limits
@@ -58,8 +58,15 @@ class Config:
         return Limits(max_file_bytes=self.max_file_bytes, max_nesting=self.max_nesting)
 
     def override(self, **flags: Any) -> Config:
-        """A copy with every flag that is not ``None`` applied (CLI wins over the file)."""
-        return replace(self, **{k: v for k, v in flags.items() if v is not None})
+        """A copy with every flag that is not ``None`` applied (CLI wins over the file).
+
+        Flag values get the same range checks as the file's (a bad one is a usage error).
+        """
+        given = {k: v for k, v in flags.items() if v is not None}
+        for key in ("deck_depth",):
+            if key in given and (err := TOP_KEYS[key](given[key])) is not None:
+                raise UsageError(f"--{key.replace('_', '-')} {err}")
+        return replace(self, **given)
 
 
 # -- validation ---------------------------------------------------------------

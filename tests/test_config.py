@@ -121,3 +121,12 @@ def test_limits_from_the_file_reach_the_frontend(tmp_path: Path) -> None:
     proc = studyc("check", str(src))
     assert proc.returncode == 1
     assert "[file.too-large]" in proc.stderr
+
+
+def test_flag_values_get_the_same_range_checks(tmp_path: Path) -> None:
+    src = _notes(tmp_path)
+    proc = studyc("build", str(src), "--deck-depth", "0", "-o", str(tmp_path / "out"))
+    assert proc.returncode == 2
+    assert "--deck-depth must be between 1 and 6, got 0" in proc.stderr
+    assert not (tmp_path / "out").exists()
+    assert Config().override(deck_depth=3, paper=None).deck_depth == 3
