@@ -63,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true", help="print the numbers as JSON on stdout")
     stats.add_argument("--thin", type=int, default=1, metavar="N", help="tips with at most N cards are thin (1)")
 
+    watch = sub.add_parser("watch", parents=[common], help="rebuild on every save; Ctrl-C stops")
+    watch.add_argument("source", nargs="?", default="source", type=Path, help=source_help)
+    watch.add_argument("-o", "--out", default=None, type=Path, help="output folder (default: build)")
+    watch.add_argument("--format", dest="formats", default=None, help="comma-separated outputs (default: all)")
+
     init = sub.add_parser("init", parents=[common], help="create a new notes project with an example chapter")
     init.add_argument("dir", type=Path, help="folder to create (may exist if empty)")
     init.add_argument("--title", default=None, help="course title (default: from the folder name)")
@@ -157,6 +162,24 @@ def _init(args: argparse.Namespace, reporter: Reporter) -> int:
     return EXIT_OK
 
 
+def _watch(args: argparse.Namespace, reporter: Reporter) -> int:
+    from compiler.watch import watch
+
+    # each rebuild is a plain `studyc build` with the same source, output and formats
+    flags = {"paper": None, "deck_depth": None, "strict": None, "output_format": "text", "dry_run": False}
+    build_args = argparse.Namespace(**{**vars(args), **flags, "command": "build"})
+
+    def rebuild() -> bool:
+        try:
+            return _check_or_build(build_args, reporter) == EXIT_OK
+        except StudycError as exc:
+            reporter.error(str(exc))
+            return False
+
+    out = _config(build_args, reporter).out
+    return watch(args.source, rebuild, info=reporter.info, ignore=(out,))
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Parse arguments and run a command; return the exit code."""
     args = _parser().parse_args(argv)
@@ -170,6 +193,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         return _stats(args, reporter)
     if args.command == "init":
         return _init(args, reporter)
+    if args.command == "watch":
+        return _watch(args, reporter)
     return _check_or_build(args, reporter)
 
 
