@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -150,3 +151,26 @@ def test_help_imports_neither_rich_nor_the_compiler() -> None:
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_progress_bar_draws_once_the_delay_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    class FiredTimer:
+        """Stands in for threading.Timer: the delay has already passed when it starts."""
+
+        def __init__(self, _delay: float, fn: Callable[[], None]) -> None:
+            self.fn = fn
+            self.daemon = False
+
+        def start(self) -> None:
+            self.fn()
+
+        def cancel(self) -> None:
+            pass
+
+    monkeypatch.setattr(console.threading, "Timer", FiredTimer)
+    reporter, buf = _capture(terminal=True)
+    with reporter.progress(3, "building") as step:
+        step("rendering anki")
+        assert step.bar is not None and step.bar.live.is_started
+    assert "rendering anki" in buf.getvalue()
+    assert not step.bar.live.is_started  # stopped (and, being transient, erased) at the end
