@@ -119,17 +119,24 @@ def _formatter() -> Any:
     return HtmlFormatter(cssclass="highlight", nowrap=True)
 
 
-def highlight(code: str, lang: str, _attrs: str) -> str:
-    """Highlight a fenced code block into pygments classes (CSS is separate)."""
-    from pygments import highlight as run
+@lru_cache(maxsize=64)
+def _lexer(lang: str) -> Any:
+    """The lexer for a language name, or None; looking it up scans pygments' registry, so once per name."""
     from pygments.lexers import get_lexer_by_name
     from pygments.util import ClassNotFound
 
-    if not lang:
-        return ""
     try:
-        lexer = get_lexer_by_name(lang)
+        return get_lexer_by_name(lang)
     except ClassNotFound:
+        return None
+
+
+def highlight(code: str, lang: str, _attrs: str) -> str:
+    """Highlight a fenced code block into pygments classes (CSS is separate)."""
+    from pygments import highlight as run
+
+    lexer = _lexer(lang) if lang else None
+    if lexer is None:
         return ""
     # markdown-it keeps output that starts with "<pre" as is
     body = str(run(code, lexer, _formatter()))
