@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pydantic_core
+
 from compiler.backends import Options, Output
 from compiler.ir import SCHEMA_VERSION, Course
 
@@ -22,9 +24,39 @@ def dumps(data: Any) -> bytes:
     return (json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+_CHAPTERS = "\x00studyc-chapters\x00"
+
+
+def _pretty(data: Any) -> bytes:
+    """``dumps`` without the trailing newline, fast: the C encoder sorts keys, pydantic-core indents.
+
+    (The stdlib only indents in pure Python, which is most of the time for a large course.)
+    """
+    return pydantic_core.to_json(json.loads(json.dumps(data, sort_keys=True, ensure_ascii=False)), indent=2)
+
+
+def course_json(course: Course) -> bytes:
+    """The same bytes as ``dumps(course.model_dump(mode="json"))``, built one chapter at a time.
+
+    Only one chapter's plain-data copy exists at once, which keeps a large course's peak memory down.
+    """
+    head = course.model_dump(mode="json", exclude={"chapters"})
+    head["chapters"] = _CHAPTERS if course.chapters else []
+    text = dumps(head)
+    if not course.chapters:
+        return text
+    # chapters sit in a list under a top-level key: four spaces deeper than a top-level dump
+    items = b",\n".join(
+        b"    " + _pretty(ch.model_dump(mode="json")).replace(b"\n", b"\n    ") for ch in course.chapters
+    )
+    marker = json.dumps(_CHAPTERS).encode("utf-8")
+    before, after = text.split(b'"chapters": ' + marker, 1)
+    return before + b'"chapters": [\n' + items + b"\n  ]" + after
+
+
 def render(course: Course, options: Options) -> list[Output]:
     """``<slug>.json`` and ``<slug>.schema.json``."""
     return [
-        Output(f"{course.slug}.json", dumps(course.model_dump(mode="json"))),
+        Output(f"{course.slug}.json", course_json(course)),
         Output(f"{course.slug}.schema.json", dumps(schema())),
     ]
