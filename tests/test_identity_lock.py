@@ -153,3 +153,23 @@ def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
     two = {p.name: p.read_bytes() for p in (tmp_path / "two").iterdir()}
     assert set(one) == {"sample.json", "sample.schema.json", "sample.apkg"}
     assert one == two
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from compiler.cli import main
+
+    src = _copy(SAMPLE, tmp_path / "src")
+    _build(src, tmp_path / "out", T1)
+    lock_before = (src / "studyc.lock").read_bytes()
+    notes = src / "02-modeling.md"
+    notes.write_text(
+        notes.read_text().replace("Q: Which kind of learning uses unlabeled data?\n\nA: Unsupervised learning.\n", "")
+    )
+    assert main(["build", str(src), "-o", str(tmp_path / "dry"), "--format", "anki", "--dry-run"]) == 0
+    err = capsys.readouterr().err
+    assert "cards: 0 added, 0 updated, 8 unchanged, 1 removed" in err
+    removed = lockfile.read(src / "studyc.lock").entries
+    gone = next(e for e in removed if e.key == "modeling/which-kind-of-learning-uses-unlabeled-data")
+    assert f"nid:{gone.nid}" in err
+    assert not (tmp_path / "dry").exists()
+    assert (src / "studyc.lock").read_bytes() == lock_before
