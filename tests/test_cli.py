@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -53,8 +54,11 @@ def test_usage_errors_exit_2() -> None:
 
 
 def test_build_writes_json_and_failed_build_writes_nothing(tmp_path: Path) -> None:
+    # a build writes the identity lock next to the notes, so work on a copy
+    sample = tmp_path / "sample"
+    shutil.copytree(SAMPLE, sample, ignore=shutil.ignore_patterns("studyc.lock"))
     out = tmp_path / "out"
-    ok = studyc("build", str(SAMPLE), "-o", str(out), "--format", "json")
+    ok = studyc("build", str(sample), "-o", str(out), "--format", "json")
     assert ok.returncode == 0, ok.stderr
     assert (out / "sample.json").is_file()
     bad_out = tmp_path / "bad"
