@@ -46,12 +46,12 @@ def course_json(course: Course) -> bytes:
     if not course.chapters:
         return text
     # chapters sit in a list under a top-level key: four spaces deeper than a top-level dump
-    items = b",\n".join(
-        b"    " + _pretty(ch.model_dump(mode="json")).replace(b"\n", b"\n    ") for ch in course.chapters
-    )
-    marker = json.dumps(_CHAPTERS).encode("utf-8")
-    before, after = text.split(b'"chapters": ' + marker, 1)
-    return before + b'"chapters": [\n' + items + b"\n  ]" + after
+    before, after = text.split(b'"chapters": ' + json.dumps(_CHAPTERS).encode("utf-8"), 1)
+    parts = [before, b'"chapters": [\n']
+    for i, chapter in enumerate(course.chapters):
+        parts += [b",\n    " if i else b"    ", _pretty(chapter.model_dump(mode="json")).replace(b"\n", b"\n    ")]
+    parts += [b"\n  ]", after]
+    return b"".join(parts)  # one join: the pieces and the result are the only two copies
 
 
 def render(course: Course, options: Options) -> list[Output]:
