@@ -47,7 +47,7 @@ LOG = logging.getLogger("studyc.flashcards")
 #: Font sizes in points, largest first; a cell steps down until its text fits.
 FONT_SIZES = (13.0, 11.5, 10.0, 9.0, 8.0, 7.0, 6.0, 5.2)
 #: Text length (characters) up to which each size is tried first.
-_FIRST_GUESS = (70, 130, 200, 280, 380, 520, 700)
+_FIRST_GUESS = (110, 180, 260, 360, 500, 700, 950)
 _MAX_PASSES = 4
 
 

@@ -7,6 +7,8 @@ HTML laid out by WeasyPrint, with bookmarks from the headings.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from compiler.backends import Options, Output
 from compiler.backends.printing import (
     CardView,
@@ -21,7 +23,20 @@ from compiler.backends.printing import (
     render_template,
     stylesheet,
 )
-from compiler.ir import AnyCard, Course, iter_tips
+from compiler.ir import AnyCard, Block, Course, iter_tips
+
+_GROUPED = {"definition", "table_row"}
+
+
+def grouped(blocks: Iterable[Block]) -> list[tuple[str, list[Block]]]:
+    """Blocks in order; runs of definition cards, or of table-row cards, become one group."""
+    groups: list[tuple[str, list[Block]]] = []
+    for block in blocks:
+        if block.kind in _GROUPED and groups and groups[-1][0] == block.kind:
+            groups[-1][1].append(block)
+        else:
+            groups.append((block.kind, [block]))
+    return groups
 
 
 def render_html(course: Course, options: Options) -> str:
@@ -43,6 +58,7 @@ def render_html(course: Course, options: Options) -> str:
         fmt=fmt,
         cards=cards,
         view=view,
+        grouped=grouped,
         covered_by=covered_by,
         tip_count=sum(1 for _ in iter_tips(course)),
         domains={d.id: d for d in course.domains},
