@@ -171,6 +171,7 @@ def _image_resolver(root: Path, rel: str, env: dict[str, Any], result: FileResul
 
 def parse_file(root: Path, rel: str, text: str, limits: Limits) -> FileResult:
     """Parse and lower one note file. Pure: reads only the file's images."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as markdown-it does, so lines match its map
     result = FileResult(path=rel)
     diags = Diagnostics()
     md = make_parser()
@@ -198,7 +199,9 @@ def _parse_into(
     md: MarkdownIt, rel: str, text: str, env: dict[str, Any], limits: Limits, result: FileResult, diags: Diagnostics
 ) -> None:
     tokens = md.parse(text, env)
-    lines = text.splitlines(keepends=True)
+    # markdown-it's line numbers count "\n" only; str.splitlines would also split on \f, \x1c, \u2028...
+    lines = text.split("\n")
+    lines = [ln + "\n" for ln in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
     if tokens and tokens[0].type == "front_matter":
         parsed = parse_yaml(tokens[0].content, rel, 2, diags)
         if parsed is not None:

@@ -75,6 +75,21 @@ class _SafeLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
+# Dates stay strings: front matter needs none, and PyYAML raises ValueError on "2024-13-45".
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_SafeLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _timestamp_as_str(loader: _SafeLoader, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+_SafeLoader.add_constructor(_TIMESTAMP, _timestamp_as_str)
+
+
 def parse_yaml(
     text: str, path: str, first_line: int, diags: Diagnostics
 ) -> tuple[dict[str, Any], dict[str, int]] | None:
@@ -82,18 +97,23 @@ def parse_yaml(
 
     ``first_line`` is the 1-based file line of the YAML's first line.
     """
-    loader = _SafeLoader(text)
+    loader: _SafeLoader | None = None
     try:
+        loader = _SafeLoader(text)  # the reader already rejects control characters here
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = first_line + (mark.line if mark is not None else 0)
+        offset = mark.line if mark is not None else text[: getattr(exc, "position", 0)].count("\n")
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        diags.add(Code.FRONT_MATTER_SYNTAX, path, line, f"front matter is not valid YAML: {problem}")
+        diags.add(Code.FRONT_MATTER_SYNTAX, path, first_line + offset, f"front matter is not valid YAML: {problem}")
+        return None
+    except Exception as exc:  # PyYAML's constructors raise plain errors on some hostile input
+        diags.add(Code.FRONT_MATTER_SYNTAX, path, first_line, f"front matter is not valid YAML: {exc}")
         return None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if not isinstance(data, dict):
         diags.add(Code.FRONT_MATTER_SYNTAX, path, first_line, "front matter must be a mapping of key: value")
         return None

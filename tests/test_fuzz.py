@@ -1,0 +1,249 @@
+"""Property-based fuzzing: any note text yields an IR or diagnostics, never an exception.
+
+Budget: 200 examples per property by default; set ``STUDYC_FUZZ_EXAMPLES`` for a longer run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from compiler import ir
+from compiler.backends import Options, json_backend
+from compiler.checks import run_checks
+from compiler.diagnostics import Code, Diagnostics
+from compiler.frontend import FileResult, Limits, assemble, parse_file, read_text
+from compiler.ir import Course
+
+EXAMPLES = int(os.environ.get("STUDYC_FUZZ_EXAMPLES", "200"))
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+)
+COURSE = "---\ntitle: Fuzz\nexam: Fuzz (FZ-01)\ndomains:\n  - id: data\n    name: Data\n    weight: 100\n---\nAbout.\n"
+LIMITS = Limits(max_file_bytes=1 << 20, max_nesting=12)
+
+# -- strategies built from the format's own constructs ------------------------------------
+
+text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+word = st.text("abcxyz019 -_*`$\\[](){}<>|:#!.~=\"'/&;", min_size=0, max_size=12)
+ident = st.sampled_from(["t1", "t2", "tip-a", "card-1", "Bad Id", "", "ü", "a b"])
+inline = st.one_of(
+    word,
+    text,
+    st.sampled_from(
+        [
+            "**bold**",
+            "`code`",
+            "$x^2$",
+            "\\(a+b\\)",
+            "\\(",
+            "$$",
+            "{{c1::x}}",
+            "{{c2::y::hint}}",
+            "{{c1::",
+            "{{ jinja }}",
+            "{% if %}",
+            "<kbd>k</kbd>",
+            "<script>x</script>",
+            '<a href="javascript:x">j</a>',
+            "<img src=x onerror=y>",
+            "![img](images/pic.png)",
+            "![gone](missing.png)",
+            "![up](../../etc/passwd)",
+            "![abs](/etc/passwd)",
+            "![r](https://e.com/x.png)",
+            "[link](https://example.com)",
+            "[bad](javascript:alert(1))",
+            "<",
+            "&amp;",
+            "\\",
+            "|",
+        ]
+    ),
+)
+line = st.lists(inline, min_size=0, max_size=5).map(" ".join)
+
+
+@st.composite
+def attr_line(draw: st.DrawFn) -> str:
+    parts = draw(
+        st.lists(
+            st.one_of(
+                ident.map(lambda i: f"#{i}"),
+                st.sampled_from([".cards", ".reverse", ".nocards", ".x"]),
+                st.tuples(st.sampled_from(["covers", "front", "back", "ask", "tags", "id", "zz"]), word).map(
+                    lambda kv: f'{kv[0]}="{kv[1]}"'
+                ),
+            ),
+            max_size=3,
+        )
+    )
+    return "{" + " ".join(parts) + "}"
+
+
+@st.composite
+def table(draw: st.DrawFn) -> str:
+    cols = draw(st.integers(1, 4))
+    rows = draw(st.lists(st.lists(word, min_size=0, max_size=cols + 1), max_size=4))
+    head = "| " + " | ".join(draw(st.lists(word, min_size=cols, max_size=cols))) + " |"
+    sep = "|" + "---|" * cols
+    body = ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join([head, sep, *body])
+
+
+@st.composite
+def nested(draw: st.DrawFn) -> str:
+    markers = draw(st.lists(st.sampled_from(["- ", "> ", "1. ", "* ", ": "]), min_size=1, max_size=30))
+    return "".join(markers) + draw(line)
+
+
+block = st.one_of(
+    line,
+    line.map(lambda s: f"Q: {s}"),
+    line.map(lambda s: f"A: {s}"),
+    line.map(lambda s: f"C: {s}"),
+    st.sampled_from(["Q:", "A:", "C:", "Q: q\nA: a", "Q: q?\n\nA: a.", "C: {{c1::x}} and {{c3::y}}"]),
+    st.tuples(st.integers(1, 7), line).map(lambda t: "#" * t[0] + " " + t[1]),
+    st.lists(line, min_size=1, max_size=4).map(lambda items: "\n".join(f"- {i}" for i in items)),
+    st.lists(line, min_size=1, max_size=4).map(lambda items: "\n".join(f"{n}. {i}" for n, i in enumerate(items))),
+    st.tuples(line, line).map(lambda t: f"{t[0]}\n: {t[1]}"),
+    table(),
+    attr_line(),
+    line.map(lambda s: f"> [!TIP]\n> {s}"),
+    line.map(lambda s: f"> [!NOTE]\n> {s}"),
+    line.map(lambda s: f"> {s}"),
+    st.tuples(st.sampled_from(["extra", "exta", "", "extra x"]), line, st.booleans()).map(
+        lambda t: f"::: {t[0]}\n{t[1]}" + ("\n:::" if t[2] else "")
+    ),
+    st.just(":::"),
+    line.map(lambda s: f"```python\n{s}\n```"),
+    line.map(lambda s: f"$$\n{s}\n$$"),
+    line.map(lambda s: f"\\[\n{s}\n\\]"),
+    line.map(lambda s: f"<div>{s}</div>"),
+    st.sampled_from(["---", "***", "<!-- c -->", "<script>\nalert(1)\n</script>", "<style>x{}</style>"]),
+    nested(),
+)
+front_matter = st.one_of(
+    st.just(""),
+    st.sampled_from(
+        [
+            "---\ntitle: T\n---\n",
+            "---\ntitle: T\ndomain: data\ntags: [a, b]\n---\n",
+            "---\ntitle: [unclosed\n---\n",
+            "---\ntitel: T\n---\n",
+            "---\n- a list\n---\n",
+            "---\na: &a [1]\nb: *a\n---\n",
+            "---\ntitle: T\ndomain: nowhere\ntags: 'a b'\n---\n",
+            "---\n---\n",
+            "---\ntitle: T\n",
+        ]
+    ),
+    text.map(lambda s: f"---\n{s}\n---\n"),
+)
+
+
+@st.composite
+def note(draw: st.DrawFn) -> str:
+    head = draw(front_matter)
+    blocks = draw(st.lists(block, max_size=12))
+    seps = draw(st.lists(st.sampled_from(["\n\n", "\n", "\n\n\n", "\r\n\r\n", "\n  \n"]), min_size=len(blocks)))
+    return head + "".join(b + s for b, s in zip(blocks, seps, strict=False))
+
+
+# -- the properties -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("fuzz")
+    (folder / "images").mkdir()
+    (folder / "images" / "pic.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    return folder
+
+
+def compile_note(root: Path, source: str) -> tuple[Course | None, Diagnostics]:
+    """Everything from parsing to the JSON backend, in process."""
+    results = [parse_file(root, "course.md", COURSE, LIMITS), parse_file(root, "01-fuzz.md", source, LIMITS)]
+    lines = source.replace("\r\n", "\n").count("\n") + source.count("\r") + 2
+    for diag in results[1].diagnostics:
+        assert isinstance(diag.code, Code)
+        assert 1 <= diag.line <= lines, diag
+    diags = Diagnostics()
+    course = assemble(results, diags)
+    if course is not None:
+        run_checks(course, diags)
+        for output in json_backend.render(course, Options(source_root=root)):
+            json.loads(output.data)
+    return course, diags
+
+
+@FUZZ
+@given(source=note())
+def test_constructs_never_raise(root: Path, source: str) -> None:
+    course, diags = compile_note(root, source)
+    assert course is not None or diags.errors()
+
+
+@FUZZ
+@given(source=text)
+def test_arbitrary_text_never_raises(root: Path, source: str) -> None:
+    compile_note(root, source)
+
+
+@FUZZ
+@given(source=st.lists(st.one_of(text, block), max_size=20).map("".join))
+def test_constructs_glued_without_blank_lines(root: Path, source: str) -> None:
+    compile_note(root, source)
+
+
+@FUZZ
+@given(data=st.binary(max_size=300))
+def test_arbitrary_bytes_are_read_or_reported(root: Path, data: bytes) -> None:
+    path = root / "01-bytes.md"
+    path.write_bytes(data)
+    diags = Diagnostics()
+    source = read_text(root, path.name, LIMITS, diags)
+    if source is None:
+        assert diags.errors() or [d.code for d in diags.items] == [Code.FILE_EMPTY]
+        return
+    compile_note(root, source)
+
+
+# -- regressions the fuzzer found ----------------------------------------------------------
+
+
+def test_control_characters_in_front_matter_are_a_syntax_error(root: Path) -> None:
+    result = parse_file(root, "01-fuzz.md", "---\ntitle: T\n\x1f\n---\n", LIMITS)
+    assert [d.format() for d in result.diagnostics] == [
+        "01-fuzz.md:3:1: error: front matter is not valid YAML: unacceptable character #x001f: special characters "
+        "are not allowed [front-matter.syntax]"
+    ]
+
+
+@pytest.mark.parametrize("value", ["2024-13-45", "2020-02-30 25:61:00", "!!timestamp nope"])
+def test_impossible_dates_in_front_matter_stay_strings(root: Path, value: str) -> None:
+    result = parse_file(root, "01-fuzz.md", f"---\ntitle: {value}\n---\n", LIMITS)
+    assert result.diagnostics == []
+    assert isinstance(result.meta, dict) and result.meta["title"] == value.removeprefix("!!timestamp ")
+
+
+@pytest.mark.parametrize("odd", ["\x0c", "\u2028", "\x1c", "\x85", "\r"])
+def test_odd_line_breaks_keep_card_sources_aligned(root: Path, odd: str) -> None:
+    source = f"Intro{odd}more\n\nQ: What?\n\nA: That.\n\n::: extra\nMore.\n:::\n"
+    result = parse_file(root, "01-fuzz.md", source, LIMITS)
+    [card] = [b for b in result.blocks if not isinstance(b, ir.Prose)]
+    assert isinstance(card, ir.BasicCard) and card.extra is not None
+    assert (card.front.markdown, card.back.markdown, card.extra.markdown) == ("What?", "That.", "More.")
+
+
+def test_results_are_plain_data(root: Path) -> None:
+    result = parse_file(root, "01-fuzz.md", "Q: q?\n\nA: a.\n", LIMITS)
+    assert isinstance(result, FileResult)
+    assert result.blocks and not result.diagnostics
