@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from anki_helpers import (
     build_apkg,
     card_states,
@@ -163,5 +164,35 @@ def test_noop_rebuild_is_byte_identical_and_changes_nothing(tmp_path: Path) -> N
         assert counts["new"] == 0 and counts["updated"] == 0
         assert {g: (n.mod, n.fields) for g, n in notes_by_guid(col).items()} == notes_before
         assert card_states(col) == states_before
+    finally:
+        col.close()
+
+
+def test_template_change_updates_the_note_type_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from compiler.backends import anki_models
+
+    src = copy_course(SAMPLE, tmp_path / "src")
+    lock = src / "studyc.lock"
+    col = new_collection(tmp_path / "col")
+    try:
+        import_apkg(col, build_apkg(src, tmp_path / "out", T1, lock=lock))
+        study_all(col)
+        states = card_states(col)
+        types_before = {m["id"]: (m["name"], m["mod"]) for m in col.models.all()}
+
+        templates = tmp_path / "templates"
+        shutil.copytree(anki_models.TEMPLATE_DIR, templates)
+        (templates / "style.css").write_text((templates / "style.css").read_text() + "\n.studyc { color: teal; }\n")
+        monkeypatch.setattr(anki_models, "TEMPLATE_DIR", templates)
+        log = import_apkg(col, build_apkg(src, tmp_path / "out", T2, lock=lock))
+        col.models._clear_cache()  # the Python side caches note types read before the import
+
+        assert log_counts(log) == log_counts(log) | {"new": 0, "updated": 0, "conflicting": 0}
+        types_after = {m["id"]: (m["name"], m["mod"]) for m in col.models.all()}
+        assert set(types_after) == set(types_before)  # no "studyc Basic+" copy
+        basic = col.models.get(anki_models.BASIC.id)
+        assert basic is not None and "color: teal" in basic["css"]
+        assert types_after[anki_models.BASIC.id][1] > types_before[anki_models.BASIC.id][1]
+        assert card_states(col) == states
     finally:
         col.close()
