@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None, help=strict_help)
     build.add_argument("--output-format", choices=["text", "json"], default="text", help="diagnostics format")
     build.add_argument("--dry-run", action="store_true", help="print the card plan; write nothing")
+    build.add_argument("--no-cache", action="store_true", help="parse and render everything (ignore build/.cache)")
 
     check = sub.add_parser("check", parents=[common], help="check the notes; write nothing")
     check.add_argument("source", nargs="?", default="source", type=Path, help=source_help)
@@ -120,6 +121,7 @@ def _check_or_build(args: argparse.Namespace, reporter: Reporter) -> int:
                 step=step,
                 lock=args.source / "studyc.lock",
                 dry_run=args.dry_run,
+                cache=None if args.no_cache or args.dry_run else config.out / ".cache",
             )
     failed = result.failed(config.strict)
     plan_lines: list[str] = []
@@ -167,6 +169,7 @@ def _watch(args: argparse.Namespace, reporter: Reporter) -> int:
 
     # each rebuild is a plain `studyc build` with the same source, output and formats
     flags = {"paper": None, "deck_depth": None, "strict": None, "output_format": "text", "dry_run": False}
+    flags["no_cache"] = False
     build_args = argparse.Namespace(**{**vars(args), **flags, "command": "build"})
 
     def rebuild() -> bool:

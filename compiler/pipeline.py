@@ -6,7 +6,9 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from compiler import backends
 from compiler.checks import run_checks
@@ -16,6 +18,9 @@ from compiler.frontend import Limits, load_course
 from compiler.identity import Plan
 from compiler.ir import Course
 from compiler.output import write_all
+
+if TYPE_CHECKING:
+    from compiler.cache import ParseCache
 
 
 @dataclass
@@ -34,11 +39,19 @@ class Result:
         return self.course is None or bool(self.diagnostics.errors(strict))
 
 
-def check(source: Path, limits: Limits | None = None, timings: dict[str, float] | None = None) -> Result:
-    """Parse and check; write nothing. ``timings`` receives seconds per stage (see ``build``)."""
+def check(
+    source: Path, limits: Limits | None = None, timings: dict[str, float] | None = None, cache: ParseCache | None = None
+) -> Result:
+    """Parse and check; write nothing. ``timings`` receives seconds per stage (see ``build``).
+
+    ``cache`` reuses files parsed by earlier builds (``build`` saves it once its outputs are written).
+    """
     if not source.is_dir():
         raise UsageError(f"source folder '{source}' does not exist; pass the folder that holds course.md")
-    course, diags = load_course(source, limits, timings=timings)
+    if cache is not None:
+        course, diags = cache.load_course(source, limits, timings)
+    else:
+        course, diags = load_course(source, limits, timings=timings)
     if course is not None:
         started = time.perf_counter()
         run_checks(course, diags)
@@ -73,6 +86,7 @@ def build(
     lock: Path | None = None,
     dry_run: bool = False,
     timings: dict[str, float] | None = None,
+    cache: Path | None = None,
 ) -> Result:
     """Check, render every format in memory, then write each output atomically.
 
@@ -82,10 +96,17 @@ def build(
     write no lock). ``dry_run`` computes the plan and writes nothing.
     ``timings``, if given, receives seconds per stage: ``load``, ``parse``,
     ``ir``, ``checks``, ``identity``, ``backend:<name>`` and ``write``.
+    ``cache`` (``build/.cache``) keeps parsed files and skips backends whose
+    inputs did not change since the last build (see ``compiler.cache``).
     """
     step = step or (lambda _label: None)
     step("parsing")
-    result = check(source, limits, timings)
+    parse_cache = None
+    if cache is not None:
+        from compiler.cache import ParseCache
+
+        parse_cache = ParseCache(cache)
+    result = check(source, limits, timings, parse_cache)
     if result.failed(strict) or result.course is None:
         return result
     from compiler import identity_report
@@ -98,10 +119,21 @@ def build(
     if options.identity is None:
         options = replace(options, identity=result.plan, build_time=options.build_time or result.plan.build_time)
     outputs: list[backends.Output] = []
+    course = result.course
+    reuse = None
+    if cache is not None:
+        from compiler.cache import OutputCache
+
+        reuse = OutputCache(cache, out, course, options)
+    rendered: dict[str, list[backends.Output]] = {}
     for name in formats:
         step(f"rendering {name}")
         started = time.perf_counter()
-        outputs.extend(_render(name, result.course, options))
+        if reuse is not None:
+            rendered[name] = reuse.render(name, partial(_render, name, course, options))
+        else:
+            rendered[name] = _render(name, course, options)
+        outputs.extend(rendered[name])
         _record(timings, f"backend:{name}", started)
     step("writing")
     started = time.perf_counter()
@@ -111,6 +143,10 @@ def build(
     written, unchanged = write_all(files)
     result.written.extend(written)
     result.unchanged.extend(unchanged)
+    if reuse is not None and parse_cache is not None:
+        parse_cache.save()
+        for name, produced in rendered.items():
+            reuse.remember(name, produced)
     _record(timings, "write", started)
     return result
 

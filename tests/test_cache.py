@@ -1,0 +1,111 @@
+"""Incremental rebuilds (``build/.cache``): same results as a full build, less work."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SAMPLE
+
+from compiler import cache as build_cache
+from compiler import pipeline
+from compiler.backends import Options
+
+T1 = 1_700_000_000
+
+
+@pytest.fixture
+def src(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T1))
+    return Path(shutil.copytree(SAMPLE, tmp_path / "src", ignore=shutil.ignore_patterns("studyc.lock")))
+
+
+def _build(src: Path, out: Path, cached: bool = True) -> pipeline.Result:
+    cache = out / ".cache" if cached else None
+    result = pipeline.build(src, out, ["json", "anki"], Options(source_root=src), lock=src / "studyc.lock", cache=cache)
+    assert not result.failed(False)
+    return result
+
+
+def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    parsed: list[str] = []
+    real = build_cache.parse_all
+
+    def counting(parse: Any, root: Path, items: Any, limits: Any, jobs: Any = None) -> Any:
+        parsed.extend(rel for rel, _ in items)
+        return real(parse, root, items, limits, jobs)
+
+    monkeypatch.setattr(build_cache, "parse_all", counting)
+    return parsed
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+
+
+def test_only_edited_files_are_parsed_and_results_match_a_full_build(
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    _build(src, out)
+    parsed = _count_parses(monkeypatch)
+    _build(src, out)
+    assert parsed == []  # nothing changed: every file from the cache
+    notes = src / "02-modeling.md"
+    notes.write_text(notes.read_text().replace("A: Unsupervised learning.", "A: Clustering, for one."))
+    _build(src, out)
+    assert parsed == ["02-modeling.md"]
+    full = tmp_path / "full"
+    _build(src, full, cached=False)
+    assert _outputs(out) == _outputs(full)
+
+
+def test_a_changed_image_invalidates_the_files_that_show_it(
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    _build(src, out)
+    parsed = _count_parses(monkeypatch)
+    image = src / "images" / "pipeline.png"
+    image.write_bytes(image.read_bytes() + b"\0")
+    result = _build(src, out)
+    assert parsed == ["01-streams.md"]
+    assert result.course is not None
+    full = pipeline.check(src).course
+    assert full is not None and result.course.assets == full.assets
+
+
+def test_unchanged_backends_are_skipped_until_their_output_is_touched(
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    _build(src, out)
+    calls: list[str] = []
+    real = pipeline._render
+
+    def counting(name: str, course: Any, options: Any) -> Any:
+        calls.append(name)
+        return real(name, course, options)
+
+    monkeypatch.setattr(pipeline, "_render", counting)
+    result = _build(src, out)
+    assert calls == [] and result.written == []
+    (out / "sample.apkg").write_bytes(b"damaged")
+    result = _build(src, out)
+    assert calls == ["anki"]
+    assert out / "sample.apkg" in result.written
+
+
+def test_a_corrupt_cache_is_ignored(src: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _build(src, out)
+    for entry in (out / ".cache").rglob("*"):
+        if entry.is_file():
+            entry.write_bytes(b"\x80 not a pickle")
+    (out / "sample.json").unlink()
+    _build(src, out)
+    full = tmp_path / "full"
+    _build(src, full, cached=False)
+    assert _outputs(out) == _outputs(full)
