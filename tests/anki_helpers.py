@@ -31,12 +31,12 @@ def copy_course(src: Path, dst: Path) -> Path:
     return dst
 
 
-def build_apkg(source: Path, out: Path, at: int, **kw: Any) -> Path:
+def build_apkg(source: Path, out: Path, at: int, options: Options | None = None, **kw: Any) -> Path:
     """``studyc build --format anki`` with SOURCE_DATE_EPOCH=at; returns the package path."""
     mp = pytest.MonkeyPatch()
     mp.setenv("SOURCE_DATE_EPOCH", str(at))
     try:
-        result = pipeline.build(source, out, ["anki"], Options(source_root=source), **kw)
+        result = pipeline.build(source, out, ["anki"], options or Options(source_root=source), **kw)
     finally:
         mp.undo()
     assert result.course is not None and not result.failed(False), [d.format() for d in result.diagnostics.sorted()]

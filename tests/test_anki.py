@@ -196,3 +196,55 @@ def test_template_change_updates_the_note_type_in_place(tmp_path: Path, monkeypa
         assert card_states(col) == states
     finally:
         col.close()
+
+
+def test_deck_depth_adds_section_subdecks(tmp_path: Path) -> None:
+    from compiler.backends import Options
+
+    src = copy_course(SAMPLE, tmp_path / "src")
+    course = load(src)
+    col = new_collection(tmp_path / "col")
+    try:
+        import_apkg(col, build_apkg(src, tmp_path / "out", T1, Options(source_root=src, deck_depth=3)))
+        decks = {col.decks.name(col.get_card(cid).did) for cid in col.find_cards("")}
+        expected = {"::".join((course.deck, *ctx.breadcrumb)[:3]) for ctx in iter_cards(course)}
+        assert decks == expected
+        assert "Sample::Streams::Shards" in decks
+    finally:
+        col.close()
+
+
+def test_math_reaches_anki_as_mathjax(tmp_path: Path) -> None:
+    src = copy_course(SAMPLE, tmp_path / "src")
+    notes = src / "02-modeling.md"
+    notes.write_text(
+        notes.read_text().replace("A: Unsupervised learning.", "A: Unsupervised learning, $k$-means: $x_{i+1}$.")
+    )
+    col = new_collection(tmp_path / "col")
+    try:
+        import_apkg(col, build_apkg(src, tmp_path / "out", T1))
+        [cid] = col.find_cards('"Back:*means*"')
+        answer = col.get_card(cid).render_output().answer_text
+        assert r"\(k\)" in answer and r"\(x_{i+1}\)" in answer
+    finally:
+        col.close()
+
+
+def test_missing_image_stops_the_build_at_its_line(tmp_path: Path) -> None:
+    from compiler import pipeline
+    from compiler.backends import Options
+
+    src = copy_course(SAMPLE, tmp_path / "src")
+    notes = src / "02-modeling.md"
+    text = notes.read_text().replace(
+        "A: Unsupervised learning.", "A: Unsupervised learning.\n\n![gone](images/gone.png)"
+    )
+    notes.write_text(text)
+    lines = text.splitlines()
+    answer, image = lines.index("A: Unsupervised learning.") + 1, lines.index("![gone](images/gone.png)") + 1
+    result = pipeline.build(src, tmp_path / "out", ["anki"], Options(source_root=src))
+    assert result.failed(False)
+    [diag] = [d for d in result.diagnostics.items if d.code.value == "image.missing"]
+    # the reader reports the line of the block holding the image (the answer starts there)
+    assert diag.path == "02-modeling.md" and answer <= diag.line <= image and diag.severity == "error"
+    assert not (tmp_path / "out").exists()
