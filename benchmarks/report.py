@@ -77,7 +77,9 @@ def print_report(report: dict[str, Any]) -> None:
     for name, mods in up["heavy_imports"].items():
         print(f"  heavy modules imported by {name}: {', '.join(mods) or 'none'}")
     cs = report.get("cheatsheet")
-    if cs:
+    if cs and "error" in cs:
+        print(f"\nCheat sheet: not measured, the build failed: {cs['error'].splitlines()[-2:]}")
+    elif cs:
         ok = cs["ratio"] <= TARGETS["cheatsheet"]
         print(
             f"\nCheat sheet PDF (shipped course): studyc {_s(cs['studyc']['wall'])} s, plain WeasyPrint "

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.corpus import generate
-from benchmarks.measure import ROOT, VENV_BIN, Sample, median, run
+from benchmarks.measure import ROOT, VENV_BIN, CommandFailed, Sample, median, run
 from benchmarks.report import print_report
 
 BENCH = ROOT / "build" / "bench"
@@ -181,7 +181,10 @@ def main(argv: list[str]) -> int:
         report["sizes"][str(cards)] = bench_size(cards, args.runs if cards <= 10000 else max(1, args.runs - 1))
     print("… start-up and cheat sheet", file=sys.stderr, flush=True)
     report["startup"] = bench_startup(max(5, args.runs))
-    report["cheatsheet"] = bench_cheatsheet(max(3, args.runs))
+    try:
+        report["cheatsheet"] = bench_cheatsheet(max(3, args.runs))
+    except CommandFailed as exc:  # the printables are optional for the rest of the report
+        report["cheatsheet"] = {"error": str(exc)}
     report["machine"]["load_end"] = os.getloadavg()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
