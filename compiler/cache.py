@@ -37,13 +37,19 @@ CACHE_NAME = ".cache"
 _ROOT = Path(__file__).resolve().parent
 
 
-@lru_cache(maxsize=1)
-def code_hash() -> str:
-    """Hash of studyc's Python code and templates: any change invalidates every entry."""
+@lru_cache(maxsize=2)
+def code_hash(parsing: bool = False) -> str:
+    """Hash of studyc's code (and templates): a change invalidates the entries it could affect.
+
+    ``parsing``: only the code that turns notes into the IR, so that editing a
+    backend or a template keeps the parse cache.
+    """
     digest = hashlib.sha256()
     files = sorted(_ROOT.rglob("*.py"))
+    if parsing:
+        files = [p for p in files if "backends" not in p.relative_to(_ROOT).parts]
     templates = _ROOT.parent / "templates"
-    if templates.is_dir():
+    if templates.is_dir() and not parsing:
         files += sorted(p for p in templates.rglob("*") if p.is_file())
     for path in files:
         digest.update(path.as_posix().encode())
@@ -96,7 +102,7 @@ class ParseCache:
         diags = Diagnostics()
         started = time.perf_counter()
         items = [(rel, text) for rel in discover(root) if (text := read_text(root, rel, limits, diags)) is not None]
-        names = {rel: _key(code_hash(), repr(limits), rel, text) + ".pickle" for rel, text in items}
+        names = {rel: _key(code_hash(parsing=True), repr(limits), rel, text) + ".pickle" for rel, text in items}
         results: dict[str, FileResult] = {}
         for rel, _ in items:
             try:
