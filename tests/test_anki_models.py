@@ -77,3 +77,28 @@ def test_package_layout() -> None:
         names = zf.namelist()
         assert names[:2] == ["collection.anki2", "media"]
         assert {info.date_time for info in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_two_cards_never_share_a_note() -> None:
+    import pytest
+
+    from compiler.backends import Options
+    from compiler.backends.anki import render
+    from compiler.errors import OutputError
+    from compiler.frontend import load_course
+    from compiler.ir import BasicCard
+
+    course, _ = load_course(SAMPLE)
+    assert course is not None
+    # what a duplicate {#id} would give if the id check were skipped
+    chapter = course.chapters[1]
+    section = chapter.sections[0]
+    card = next(b for b in section.blocks if isinstance(b, BasicCard))
+    twice = section.model_copy(update={"blocks": (*section.blocks, card)})
+    broken = course.model_copy(
+        update={
+            "chapters": (course.chapters[0], chapter.model_copy(update={"sections": (twice, *chapter.sections[1:])}))
+        }
+    )
+    with pytest.raises(OutputError, match="would share one Anki note"):
+        render(broken, Options(source_root=SAMPLE, build_time=1))

@@ -69,6 +69,15 @@ def render(course: Course, options: Options) -> list[Output]:
     plan = _plan(course, options)
     options_with_plan = options if options.identity is not None else _with(options, plan)
     specs = notes(course, options_with_plan)
+    seen: dict[str, NoteSpec] = {}
+    for spec in specs:
+        # Anki would import both and later update only one: never write a package like that
+        first = seen.setdefault(spec.guid, spec)
+        if first is not spec:
+            raise OutputError(
+                f"cards '{first.key}' and '{spec.key}' would share one Anki note (GUID {spec.guid}); "
+                "give each card its own {#id}"
+            )
     decks = {spec.deck: deck_id(spec.deck) for spec in specs}
     first_deck = decks[specs[0].deck] if specs else deck_id(course.deck)
     if not specs:
