@@ -173,3 +173,24 @@ def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path: Path, capsys: pyte
     assert f"nid:{gone.nid}" in err
     assert not (tmp_path / "dry").exists()
     assert (src / "studyc.lock").read_bytes() == lock_before
+
+
+def test_modified_times_rise_only_with_content_even_with_an_older_epoch(tmp_path: Path) -> None:
+    src = _copy(SAMPLE, tmp_path / "src")
+    first = _build(src, tmp_path / "out", T2).plan
+    assert first is not None
+    assert {e.modified for e in first.lock.entries} == {T2}  # SOURCE_DATE_EPOCH stamps new cards
+    notes = src / "02-modeling.md"
+    notes.write_text(
+        notes.read_text().replace("A: Unsupervised learning.", "A: Clustering.")
+        + "\n## More\n\nQ: What is a label?\n\nA: The target.\n"
+    )
+    plan = _build(src, tmp_path / "out", T1).plan  # a clock that went backwards
+    assert plan is not None
+    times = {e.key: e.modified for e in plan.lock.entries}
+    [changed] = plan.updated
+    [added] = plan.added
+    assert times[changed] == T2 + 1  # still newer than what Anki has
+    assert times[added] == T1
+    assert all(times[k] == T2 for k in plan.unchanged)
+    assert plan.note_types == first.note_types  # templates unchanged: note types keep their time
