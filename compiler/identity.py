@@ -83,6 +83,15 @@ def prompt_answer(card: AnyCard) -> tuple[str, str]:
     return prompt, " | ".join(c.text.markdown for c in card.answer)
 
 
+#: Which Anki note type family each card kind is written with (see ``compiler.backends.anki_notes``).
+NOTE_FAMILY = {"basic": "basic", "definition": "basic", "table_row": "basic", "cloze": "cloze", "list": "cloze"}
+
+
+def _fits(entry: Entry, card: AnyCard) -> bool:
+    """Anki can update a note only within its note type."""
+    return entry.note_type in ("", NOTE_FAMILY[card.kind])
+
+
 def fingerprint(card: AnyCard) -> str:
     """Hash of the card's own text: equal wherever the card sits."""
     prompt, answer = prompt_answer(card)
@@ -156,7 +165,7 @@ def _match(cards: list[CardContext], entries: list[Entry]) -> dict[int, Entry]:
     by_key = {e.key: e for e in entries}
     for i, ctx in enumerate(cards):
         entry = by_key.get(ctx.card.id)
-        if ctx.card.explicit_id and entry is not None and entry.guid not in taken:
+        if ctx.card.explicit_id and entry is not None and entry.guid not in taken and _fits(entry, ctx.card):
             claim(i, entry)
     by_fp: dict[str, list[Entry]] = {}
     for e in entries:
@@ -164,13 +173,13 @@ def _match(cards: list[CardContext], entries: list[Entry]) -> dict[int, Entry]:
     for i, ctx in enumerate(cards):
         if i in found:
             continue
-        free = [e for e in by_fp.get(fingerprint(ctx.card), []) if e.guid not in taken]
+        free = [e for e in by_fp.get(fingerprint(ctx.card), []) if e.guid not in taken and _fits(e, ctx.card)]
         if free:
             # several identical cards: prefer the one that kept its key
             claim(i, next((e for e in free if e.key == ctx.card.id), free[0]))
     for i, ctx in enumerate(cards):
         entry = by_key.get(ctx.card.id)
-        if i not in found and entry is not None and entry.guid not in taken:
+        if i not in found and entry is not None and entry.guid not in taken and _fits(entry, ctx.card):
             claim(i, entry)
     rest_cards = [i for i in range(len(cards)) if i not in found]
     rest_entries = [e for e in entries if e.guid not in taken]
@@ -178,6 +187,8 @@ def _match(cards: list[CardContext], entries: list[Entry]) -> dict[int, Entry]:
     for i in rest_cards:
         prompt, answer = (clean_text(t) for t in prompt_answer(cards[i].card))
         for e in rest_entries:
+            if not _fits(e, cards[i].card):
+                continue
             score = similarity(e, prompt, answer)
             if score >= FUZZY_THRESHOLD:
                 pairs.append((-score, i, e.key, e))
@@ -194,6 +205,8 @@ def resolve(course: Course, old: Lock, note_type_hashes: dict[str, str], at: int
     found = _match(cards, old.entries)
     plan = Plan(identities={}, lock=Lock())
     used = {e.guid for e in found.values()}
+    # a new card never takes an old entry's GUID: that note may still be in Anki with another type
+    old_guids = {e.guid for e in old.entries}
     # note ids are never reused (removed notes still live in Anki); two branches
     # that add cards in the same second still get different ids from the GUID
     taken_nids = {e.nid for e in old.entries}
@@ -219,7 +232,7 @@ def resolve(course: Course, old: Lock, note_type_hashes: dict[str, str], at: int
         entry = found.get(i)
         if entry is None:
             salt, guid = 0, make_guid(course.slug, card.id)
-            while guid in used:
+            while guid in used or guid in old_guids:
                 salt += 1
                 guid = make_guid(course.slug, card.id, salt)
             used.add(guid)
@@ -239,7 +252,17 @@ def resolve(course: Course, old: Lock, note_type_hashes: dict[str, str], at: int
         used_nids.add(nid)
         plan.identities[card.id] = Identity(guid, nid, modified)
         plan.lock.entries.append(
-            Entry(card.id, guid, nid, modified, fingerprint(card), content, clean_text(prompt), clean_text(answer))
+            Entry(
+                card.id,
+                guid,
+                nid,
+                modified,
+                fingerprint(card),
+                content,
+                clean_text(prompt),
+                clean_text(answer),
+                NOTE_FAMILY[card.kind],
+            )
         )
     plan.removed = sorted((e for e in old.entries if e.guid not in used), key=lambda e: e.key)
     for key, digest in sorted(note_type_hashes.items()):

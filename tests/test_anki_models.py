@@ -102,3 +102,19 @@ def test_two_cards_never_share_a_note() -> None:
     )
     with pytest.raises(OutputError, match="would share one Anki note"):
         render(broken, Options(source_root=SAMPLE, build_time=1))
+
+
+def test_identity_knows_which_note_type_each_card_kind_uses() -> None:
+    from compiler.backends.anki_notes import note_for
+    from compiler.frontend import load_course
+    from compiler.identity import NOTE_FAMILY, Identity
+    from compiler.ir import iter_cards
+
+    course, _ = load_course(SAMPLE)
+    assert course is not None
+    kinds = set()
+    for ctx in iter_cards(course):
+        spec = note_for(course, ctx, Identity("g", 1, 1), 2)
+        assert spec.note_type.key == f"studyc/note-type/{NOTE_FAMILY[ctx.card.kind]}/v1"
+        kinds.add(ctx.card.kind)
+    assert kinds == set(NOTE_FAMILY)  # the sample has every kind

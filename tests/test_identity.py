@@ -101,6 +101,14 @@ EDITS: dict[str, tuple[Callable[[Path], None], int, int, int]] = {
         0,
     ),
     "section renamed": (_edit("02-modeling.md", "## Labels", "## Labelled data"), 0, 2, 0),
+    # a Q/A card whose answer becomes a list moves from the basic to the cloze note type,
+    # which Anki cannot do on import: it becomes a new note and the old one is reported
+    "answer turned into a list": (
+        _edit("02-modeling.md", "A: Unsupervised learning.", "- Unsupervised learning\n- Clustering"),
+        1,
+        0,
+        1,
+    ),
 }
 
 
