@@ -157,3 +157,23 @@ def test_edit_keeps_history_and_creates_no_duplicates(name: str, tmp_path: Path)
             assert gone_nids == set(col.find_notes(query))
     finally:
         col.close()
+
+
+def test_new_cloze_deletion_and_list_item_add_cards_to_the_same_note(tmp_path: Path) -> None:
+    src = copy_course(SAMPLE, tmp_path / "src")
+    lock = src / "studyc.lock"
+    col = new_collection(tmp_path / "col")
+    try:
+        import_apkg(col, build_apkg(src, tmp_path / "out", T1, lock=lock))
+        study_all(col)
+        before, count = card_states(col), col.card_count()
+        _edit("01-streams.md", "up to {{c2::7 days::max}}.", "up to {{c2::7 days::max}}, or {{c3::365 days}}.")(src)
+        _edit("01-streams.md", "- data blob\n", "- data blob\n- shard id\n")(src)
+        log = import_apkg(col, build_apkg(src, tmp_path / "out", T2, lock=lock))
+        assert (log_counts(log)["new"], log_counts(log)["updated"]) == (0, 2)
+        assert col.card_count() == count + 2
+        after = card_states(col)
+        assert all(after[key] == state for key, state in before.items())
+        assert {key[1] for key in set(after) - set(before)} == {2, 3}  # c3, and the fourth list item
+    finally:
+        col.close()
