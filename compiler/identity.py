@@ -29,7 +29,7 @@ from compiler.ir import AnyCard, CardContext, Course, iter_cards
 from compiler.lock import Entry, Lock, NoteTypeEntry, clean_text
 
 #: Minimum similarity (mean of question and answer difflib ratios) for a fuzzy
-#: match. tests/test_identity_threshold.py pins both sides: everyday edits
+#: match. tests/test_identity_lock.py pins both sides: everyday edits
 #: (typo fixed, question reworded with the same answer) score 0.78 and up, while
 #: look-alike distinct cards (Producer/Consumer, categorical/continuous
 #: features, structured/unstructured data) score 0.69 and below. In the shipped
@@ -57,7 +57,7 @@ def _hash(*parts: str) -> str:
 
 
 def make_guid(course_slug: str, key: str, salt: int = 0) -> str:
-    """A 12-character alphanumeric GUID (safe in ``guid:`` searches), derived from the card key."""
+    """A 12-character alphanumeric GUID derived from the card key (no characters that need quoting)."""
     value = int.from_bytes(hashlib.sha256(f"studyc:{course_slug}:{key}:{salt}".encode()).digest()[:12], "big")
     chars = []
     for _ in range(12):
