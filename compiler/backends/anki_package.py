@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import sqlite3
 import tempfile
 import zipfile
@@ -22,15 +23,14 @@ from typing import Any
 from compiler.backends.anki_notes import NoteSpec
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_TAG = re.compile(r"<[^>]*>")
 #: genanki's legacy deck JSON carries a fixed mod time; ours does too.
 _DECK_MOD = 0
 
 
 def _checksum(first_field: str) -> int:
     """Anki's ``csum``: first 8 hex digits of the SHA-1 of the stripped sort field."""
-    import re
-
-    plain = re.sub(r"<[^>]*>", "", first_field)
+    plain = _TAG.sub("", first_field)
     return int(hashlib.sha1(plain.encode("utf-8")).hexdigest()[:8], 16)
 
 
