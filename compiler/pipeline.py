@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from compiler import backends
+from compiler import backends, pdf_worker
 from compiler.checks import run_checks
 from compiler.diagnostics import Diagnostics
 from compiler.errors import BackendError, StudycError, UsageError
@@ -20,7 +20,7 @@ from compiler.ir import Course
 from compiler.output import write_all
 
 if TYPE_CHECKING:
-    from compiler.cache import ParseCache
+    from compiler.cache import OutputCache, ParseCache
 
 
 @dataclass
@@ -100,6 +100,8 @@ def build(
     inputs did not change since the last build (see ``compiler.cache``).
     """
     step = step or (lambda _label: None)
+    # started before parsing so WeasyPrint imports while this process parses
+    worker = None if dry_run else pdf_worker.start(formats)
     step("parsing")
     parse_cache = None
     if cache is not None:
@@ -126,15 +128,23 @@ def build(
 
         reuse = OutputCache(cache, out, course, options)
     rendered: dict[str, list[backends.Output]] = {}
+    offloaded = _offload(worker, formats, reuse, course, options, rendered)
     for name in formats:
+        if name in offloaded or name in rendered:
+            continue
         step(f"rendering {name}")
         started = time.perf_counter()
         if reuse is not None:
             rendered[name] = reuse.render(name, partial(_render, name, course, options))
         else:
             rendered[name] = _render(name, course, options)
-        outputs.extend(rendered[name])
         _record(timings, f"backend:{name}", started)
+    if worker is not None and offloaded:
+        step(f"rendering {', '.join(offloaded)}")
+        started = time.perf_counter()
+        rendered.update(worker.outputs(lambda name: _render(name, course, options)))
+        _record(timings, "backend:pdf-worker-wait", started)
+    outputs.extend(o for name in formats for o in rendered[name])
     step("writing")
     started = time.perf_counter()
     # all outputs, then the identity lock, staged together: a failure leaves every old file whole
@@ -149,6 +159,37 @@ def build(
             reuse.remember(name, produced)
     _record(timings, "write", started)
     return result
+
+
+_MISS: list[backends.Output] = []
+
+
+def _offload(
+    worker: pdf_worker.PdfWorker | None,
+    formats: list[str],
+    reuse: OutputCache | None,
+    course: Course,
+    options: backends.Options,
+    rendered: dict[str, list[backends.Output]],
+) -> list[str]:
+    """Send PDF formats the output cache cannot supply to the worker; cache hits go to ``rendered``."""
+    if worker is None:
+        return []
+    names = []
+    for name in formats:
+        if name not in pdf_worker.PDF_FORMATS:
+            continue
+        hit = reuse.render(name, lambda: _MISS) if reuse is not None else _MISS
+        if hit is _MISS:
+            names.append(name)
+        else:
+            rendered[name] = hit
+    # with several PDFs this process lays out the last one itself: both cores do PDF work
+    send = names[:-1] if len(names) > 1 else names
+    if send and worker.render(send, course, options):
+        return send
+    worker.close()
+    return []
 
 
 def _render(name: str, course: Course, options: backends.Options) -> list[backends.Output]:

@@ -1,0 +1,56 @@
+"""The PDF worker: same bytes as rendering in-process, and a dead worker falls back to in-process."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE
+
+from compiler import pdf_worker, pipeline
+from compiler.backends import Options, Output
+
+
+@pytest.fixture(autouse=True)
+def fresh_worker_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf_worker, "_used", False)
+    monkeypatch.setattr(pdf_worker, "_cores", lambda: 2)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.delenv("STUDYC_DEBUG", raising=False)
+
+
+def _build(tmp: Path, name: str) -> dict[str, bytes]:
+    source = tmp / f"src-{name}"
+    shutil.copytree(SAMPLE, source)
+    out = tmp / f"out-{name}"
+    result = pipeline.build(source, out, ["json", "cheatsheet"], Options(source_root=source), lock=source / "lock")
+    assert not result.failed(strict=False)
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
+
+
+def test_worker_output_equals_in_process_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[object] = []
+    real_start = pdf_worker.start
+    monkeypatch.setattr(pdf_worker, "start", lambda formats: started.append(real_start(formats)) or started[-1])
+    with_worker = _build(tmp_path, "worker")
+    assert started and started[0] is not None
+    monkeypatch.setenv("STUDYC_DEBUG", "1")  # no worker
+    monkeypatch.setattr(pdf_worker, "_used", False)
+    assert _build(tmp_path, "inproc") == with_worker
+    assert any(name.endswith(".pdf") for name in with_worker)
+
+
+def test_dead_worker_falls_back_to_in_process() -> None:
+    worker = pdf_worker.PdfWorker(["cheatsheet"])
+    worker.process.terminate()
+    worker.process.join()
+    worker.todo = ["cheatsheet"]
+    fallback = [Output("x.pdf", b"%PDF")]
+    assert worker.outputs(lambda name: fallback) == {"cheatsheet": fallback}
+
+
+def test_no_worker_without_pdf_formats_or_with_one_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert pdf_worker.start(["json", "anki"]) is None
+    monkeypatch.setattr(pdf_worker, "_cores", lambda: 1)
+    assert pdf_worker.start(["cheatsheet"]) is None
