@@ -47,6 +47,8 @@ class Code(StrEnum):
     """An ``A:`` paragraph has no ``Q:`` before it."""
     CLOZE_NO_DELETION = "cloze.no-deletion"
     """A ``C:`` card has no ``{{c1::…}}`` deletion."""
+    CLOZE_BAD_NUMBER = "cloze.bad-number"
+    """A cloze deletion is numbered ``c0`` or above ``c999`` (Anki counts from ``c1``)."""
     CLOZE_STRAY = "cloze.stray"
     """Cloze syntax appears outside a ``C:`` card, where it prints literally."""
     DIRECTIVE_UNKNOWN = "directive.unknown"

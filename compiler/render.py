@@ -7,6 +7,7 @@ Anki, HTML and PDF all receive the same sanitized HTML from here.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Callable, Sequence
@@ -16,6 +17,8 @@ from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_block_plugin
 from mdit_py_plugins.container import container_plugin
@@ -191,7 +194,108 @@ def make_parser() -> MarkdownIt:
     for name in ("math_block", "math_block_eqno", "math_block_label"):
         md.add_render_rule(name, _math_block)
     md.add_render_rule("image", _image)
+    _harden(md)
     return md
+
+
+# -- guards around plugin rules that crash or go quadratic on hostile input -------------------
+
+_TEXMATH = "mdit_py_plugins.texmath.index"
+_EQNO_RE = re.compile(r"\\\[(((?!\\\]|\\\[)[\s\S])+?)\\\]\s*?\(([^)$\r\n]+?)\)")
+_BLOCK_RE = re.compile(r"\\\[([\s\S]+?)\\\]")
+
+
+class _Closers:
+    """Sorted positions of a two-character closer in the last source searched (one scan per source)."""
+
+    def __init__(self, closer: str) -> None:
+        self.closer = closer
+        self.src: str | None = None
+        self.positions: list[int] = []
+
+    def first_at_or_after(self, src: str, pos: int) -> int:
+        if src is not self.src:
+            self.src = src
+            self.positions = [m.start() for m in re.finditer(re.escape(self.closer), src)]
+        i = bisect.bisect_left(self.positions, pos)
+        return self.positions[i] if i < len(self.positions) else -1
+
+
+def _harden(md: MarkdownIt) -> None:
+    """Same tokens as the plugins produce, without their failure modes.
+
+    texmath's bracket rules slice the rest of the source and regex-scan it for every
+    ``\\(`` or ``\\[`` (quadratic: minutes for a 200 KB paragraph); the container
+    rule indexes past the end when a blockquote ends in an empty ``>`` line.
+    """
+    inline_closers, block_closers = _Closers("\\)"), _Closers("\\]")
+
+    def bracket_inline(state: StateInline, silent: bool) -> bool:
+        src, pos = state.src, state.pos
+        if not src.startswith("\\(", pos):
+            return False
+        close = inline_closers.first_at_or_after(src, pos + 3)  # texmath reads past posMax too
+        if close < 0:
+            return False
+        if not silent:
+            token = state.push("math_inline", "math", 0)
+            token.content = src[pos + 2 : close]
+            token.markup = "\\("
+        state.pos = close + 2
+        return True
+
+    def bracket_block(pattern: re.Pattern[str], name: str) -> Any:
+        def rule(state: StateBlock, begLine: int, endLine: int, silent: bool) -> bool:
+            begin = state.bMarks[begLine] + state.tShift[begLine]
+            src = state.src
+            if not src.startswith("\\[", begin):
+                return False
+            close = block_closers.first_at_or_after(src, begin + 3)
+            if close < 0 or close + 1 > state.eMarks[endLine - 1]:
+                return False  # no closer in this block: the plugin's regex would fail after a full scan
+            res = pattern.match(src, begin)
+            if res is None:
+                return False
+            endpos = res.end() - 1
+            line = begLine
+            while line < endLine and endpos > state.eMarks[line]:
+                line += 1
+            if line >= endLine or endpos < state.bMarks[line]:
+                return False
+            if not silent:
+                token = state.push(name, "math", 0)
+                token.block = True
+                token.content = res[1]
+                token.info = res[len(res.groups())]
+                token.markup = "\\["
+            state.line = line + 1
+            return True
+
+        return rule
+
+    for irule in md.inline.ruler.__rules__:
+        if irule.name == "math_inline" and irule.fn.__module__ == _TEXMATH:
+            irule.fn = bracket_inline
+    for brule in md.block.ruler.__rules__:
+        if brule.fn.__module__ == _TEXMATH:
+            brule.fn = bracket_block(_EQNO_RE if brule.name == "math_block_eqno" else _BLOCK_RE, brule.name)
+        elif brule.name == f"container_{DIRECTIVE}":
+            brule.fn = _guard_container(brule.fn)
+    md.inline.ruler.__cache__ = None
+    md.block.ruler.__cache__ = None
+
+
+def _guard_container(container: Any) -> Any:
+    def rule(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+        pushed = len(state.tokens)
+        try:
+            return bool(container(state, startLine, endLine, silent))
+        except IndexError:
+            if len(state.tokens) != pushed:  # it had started building tokens: a different bug
+                raise
+            return False
+
+    return rule
 
 
 def render_tokens(md: MarkdownIt, tokens: Sequence[Token], env: dict[str, Any]) -> str:

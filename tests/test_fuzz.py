@@ -7,18 +7,22 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markdown_it.token import Token
 
-from compiler import ir
+from compiler import ir, render
 from compiler.backends import Options, json_backend
 from compiler.checks import run_checks
 from compiler.diagnostics import Code, Diagnostics
 from compiler.frontend import FileResult, Limits, assemble, parse_file, read_text
+from compiler.frontend.cards import strip_cloze
 from compiler.ir import Course
+from compiler.render import make_parser
 
 EXAMPLES = int(os.environ.get("STUDYC_FUZZ_EXAMPLES", "200"))
 FUZZ = settings(
@@ -241,6 +245,64 @@ def test_odd_line_breaks_keep_card_sources_aligned(root: Path, odd: str) -> None
     [card] = [b for b in result.blocks if not isinstance(b, ir.Prose)]
     assert isinstance(card, ir.BasicCard) and card.extra is not None
     assert (card.front.markdown, card.back.markdown, card.extra.markdown) == ("What?", "That.", "More.")
+
+
+OLD_CLOZE_RE = re.compile(r"\{\{c\d+::(.*?)(::.*?)?\}\}")
+
+
+@FUZZ
+@given(source=st.lists(st.sampled_from(["{{c1::", "{{c22::", "::", "}}", "}", "{", ":", "a", "\n", "c1"])).map("".join))
+def test_strip_cloze_matches_the_regex_it_replaces(source: str) -> None:
+    assert strip_cloze(source) == OLD_CLOZE_RE.sub(r"\1", source)
+
+
+def test_unclosed_cloze_openers_take_linear_time(root: Path) -> None:
+    # the old regex needed minutes here; the test would hit pytest's patience, not a timer
+    result = parse_file(root, "01-fuzz.md", "C: " + "{{c1::" * 20_000 + "}}\n", LIMITS)
+    assert [d.code for d in result.diagnostics] == []
+    assert strip_cloze("{{c1::" * 20_000) == "{{c1::" * 20_000
+
+
+@pytest.mark.parametrize("number", ["0", "1000", "9" * 5000])
+def test_cloze_numbers_out_of_range_are_reported(root: Path, number: str) -> None:
+    result = parse_file(root, "01-fuzz.md", f"C: {{{{c{number}::x}}}}\n", LIMITS)
+    [diag] = result.diagnostics
+    assert diag.code is Code.CLOZE_BAD_NUMBER and diag.line == 1
+    assert "is not between c1 and c999" in diag.message and len(diag.message) < 80
+
+
+def _token_dump(tokens: list[Token]) -> list[object]:
+    return [(t.type, t.tag, t.content, t.info, t.markup, t.map, t.block, _token_dump(t.children or [])) for t in tokens]
+
+
+MATH_PIECES = ["\\(", "\\)", "\\[", "\\]", "(", ")", "a", " ", "\n", "\n\n", "> ", "- ", "$", "1", "\\"]
+
+
+@FUZZ
+@given(source=st.lists(st.sampled_from(MATH_PIECES), max_size=40).map("".join))
+def test_hardened_math_rules_match_the_plugins(monkeypatch: pytest.MonkeyPatch, source: str) -> None:
+    hardened = make_parser().parse(source, {})
+    with monkeypatch.context() as patch:
+        patch.setattr(render, "_harden", lambda md: None)
+        original = make_parser().parse(source, {})
+    assert _token_dump(hardened) == _token_dump(original)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "\\( " * 100_000,  # took minutes: each opener sliced and scanned the rest
+        "\\[ x\n\n" * 50_000,
+        "> \\[ x\n" * 20_000 + "\n\\]\n",
+        ">:::\n>",  # IndexError in the container plugin
+        "> ::: extra\n>",
+        "|a|b|\n|-|-|\n" + "|x|y|\n" * 50_000,  # the ragged check recounted the header per row
+    ],
+    ids=["inline-openers", "block-openers", "quoted-openers", "container-eof", "container-eof-named", "table-rows"],
+)
+def test_parser_survives_hostile_math_and_containers(root: Path, source: str) -> None:
+    result = parse_file(root, "01-fuzz.md", source, Limits(max_file_bytes=1 << 22, max_nesting=40))
+    assert all(isinstance(d.code, Code) for d in result.diagnostics)
 
 
 def test_results_are_plain_data(root: Path) -> None:
