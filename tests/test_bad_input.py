@@ -67,7 +67,7 @@ def test_every_case_has_expectations() -> None:
     assert len(CASES) >= 20
     for case in CASES:
         assert (case / "expected.txt").is_file() or UPDATE, f"{case.name} has no expected.txt"
-        assert (case / "course.md").is_file(), f"{case.name} has no course.md"
+        assert (case / "course.md").is_file() or case.name == "course-missing", f"{case.name} has no course.md"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
