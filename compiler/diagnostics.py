@@ -104,6 +104,27 @@ _WARNINGS = frozenset(
 )
 
 
+def code_docs() -> dict[Code, str]:
+    """Each code's docstring (read from this module's source; enum members keep none at runtime)."""
+    import ast
+    import inspect
+    import itertools
+
+    tree = ast.parse(inspect.getsource(Code))
+    body = tree.body[0].body if isinstance(tree.body[0], ast.ClassDef) else []
+    docs: dict[Code, str] = {}
+    for stmt, nxt in itertools.pairwise(body):
+        if (
+            isinstance(stmt, ast.Assign)
+            and isinstance(stmt.targets[0], ast.Name)
+            and isinstance(nxt, ast.Expr)
+            and isinstance(nxt.value, ast.Constant)
+            and isinstance(nxt.value.value, str)
+        ):
+            docs[Code[stmt.targets[0].id]] = nxt.value.value
+    return docs
+
+
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One problem found in the notes."""

@@ -20,10 +20,22 @@ from typing import Any
 import pytest
 from conftest import ROOT, UPDATE
 
+from compiler.diagnostics import Code, code_docs
+from compiler.errors import StudycError
+from compiler.frontend import SAFE_MAX_NESTING
+
 BAD = Path(__file__).resolve().parent / "bad_input"
 CASES = sorted(p for p in BAD.iterdir() if p.is_dir())
 DIAG_RE = re.compile(r"^\S[^\n]*?:\d+:\d+: (?:error|warning): .* \[[a-z0-9.-]+\]$")
 COURSE = "---\ntitle: Generated\nexam: Robustness (GEN-01)\n---\n"
+TOO_LARGE = (
+    "01-huge.md:1:1: error: file is 20.0 MiB, over the 4.0 MiB limit (raise limits.max_file_bytes in studyc.toml "
+    "if this is really one chapter) [file.too-large]"
+)
+LINK_OUT = (
+    "01-link.md:1:1: error: note file is a link to a file outside the source folder; not read [file.outside-root]"
+)
+DANGLING = "02-dangling.md:1:1: error: cannot read the file: No such file or directory [file.unreadable]"
 CHAPTER = "---\ntitle: Chapter\n---\n"
 
 
@@ -190,10 +202,7 @@ def test_symlinked_note_pointing_out_of_the_root_is_not_read(tmp_path: Path) -> 
     (src / "02-dangling.md").symlink_to(src / "gone.md")
     proc = studyc("check", ".", cwd=src)
     assert proc.returncode == 1
-    assert diagnostics(proc.stderr) == [
-        "01-link.md:1:1: error: note file is a link to a file outside the source folder; not read [file.outside-root]",
-        "02-dangling.md:1:1: error: cannot read the file: No such file or directory [file.unreadable]",
-    ]
+    assert diagnostics(proc.stderr) == [LINK_OUT, DANGLING]
 
 
 def test_20_mb_file_is_refused_before_parsing(tmp_path: Path) -> None:
@@ -203,9 +212,7 @@ def test_20_mb_file_is_refused_before_parsing(tmp_path: Path) -> None:
         fh.write(line * (20 * 1024))
     proc = studyc("check", ".", cwd=src)
     assert proc.returncode == 1
-    [line] = diagnostics(proc.stderr)
-    assert line.startswith("01-huge.md:1:1: error: file is 20.0 MiB, over the 4.0 MiB limit")
-    assert line.endswith("[file.too-large]")
+    assert diagnostics(proc.stderr) == [TOO_LARGE]
 
 
 def test_file_size_limit_comes_from_config(tmp_path: Path) -> None:
@@ -266,3 +273,99 @@ def test_deep_raw_html_and_inline_nesting_build(tmp_path: Path) -> None:
     proc = studyc("build", ".", "-o", str(out), "--format", "json", cwd=src)
     assert proc.returncode == 0, proc.stderr
     assert json.loads((out / "generated.json").read_text(encoding="utf-8"))["chapters"]
+
+
+# -- docs/errors.md: every code with its explanation and a real example ------------------------
+
+ERRORS_PAGE = ROOT / "docs" / "errors.md"
+GENERATED_EXAMPLES = {
+    Code.FILE_TOO_LARGE: (TOO_LARGE, "a generated 20 MB file"),
+    Code.FILE_OUTSIDE: (LINK_OUT, "a generated symlink to a note outside the folder"),
+    Code.FILE_UNREADABLE: (DANGLING, "a generated dangling symlink"),
+}
+PAGE_HEAD = """# Diagnostics and error codes
+
+<!-- Generated from compiler/diagnostics.py, compiler/errors.py and tests/bad_input/;
+     regenerate with STUDYC_UPDATE_SNAPSHOTS=1 pytest tests/test_bad_input.py -->
+
+studyc reads every note file, reports every problem it finds at once, one line each,
+and never shows a Python traceback:
+
+    path:line:col: severity: message [code]
+
+An **error** stops `studyc build` before anything is written and makes `studyc check`
+exit 1. A **warning** does neither, unless you pass `--strict`. `--format json` prints the
+same diagnostics as a JSON list.
+
+## Exit codes
+
+| Exit | Meaning |
+|---|---|
+| 0 | Success (warnings may have been printed). |
+{exit_rows}| 70 | Internal error: a bug in studyc. `STUDYC_DEBUG=1` shows the traceback. |
+| 130 | Interrupted (Ctrl-C); earlier outputs are unchanged. |
+
+Every output, and the identity lock, is first written completely to a temp file next to
+it and renamed into place only when all of them are ready, so a failed or killed build
+leaves the previous outputs byte-for-byte as they were. Temp files left by a killed
+build are removed by the next one.
+
+## Limits and untrusted content
+
+- Note files over `max_file_bytes` (default 4 MiB) are not read (`file.too-large`);
+  lists, blockquotes and `:::` containers nested deeper than `max_nesting` (default 40)
+  are not parsed (`file.too-deep`). Both are set under `[limits]` in `studyc.toml`;
+  beyond about {safe} levels Python's stack is the limit, and studyc reports
+  `file.too-deep` instead of crashing.
+- Front matter is parsed with a safe YAML loader: no aliases (`*name`, so no
+  "billion laughs"), no more than 20 levels of nesting, no Python tags; dates stay text.
+- Raw HTML is kept only as far as an allow-list for study notes permits: formatting,
+  `sub`/`sup`, `kbd`, tables, lists, links to `http`, `https` and `mailto`. Scripts,
+  styles, frames, `on*=` handlers and `javascript:` URLs are removed (`html.unsafe`), and
+  so is the `src` of a raw `<img>`: use `![alt](path)` so studyc can check the file.
+  Anki cards, the HTML and PDF outputs all get the same sanitized HTML.
+- Images are never fetched from the network (`image.remote`) and never read from
+  outside the notes folder (`image.outside-root`), whether by `..`, an absolute path or
+  a symlink.
+- Text that looks like a template (`{{{{ x }}}}`, `{{% if %}}`) prints literally; notes
+  are never evaluated as templates.
+
+## Codes
+"""
+
+
+def _example(code: Code) -> tuple[str, str]:
+    if code in GENERATED_EXAMPLES:
+        return GENERATED_EXAMPLES[code]
+    named = BAD / code.value.replace(".", "-")
+    for case in [named, *CASES]:
+        expected = case / "expected.txt"
+        if expected.is_file():
+            for line in expected.read_text(encoding="utf-8").splitlines():
+                if line.endswith(f"[{code.value}]"):
+                    return line, f"`tests/bad_input/{case.name}/`"
+    raise AssertionError(f"no example for {code.value}: add a case to tests/bad_input/")
+
+
+def errors_page() -> str:
+    exits = sorted((cls.exit_code, cls) for cls in _subclasses(StudycError))
+    rows = "".join(f"| {code} | {' '.join((cls.__doc__ or '').split())} |\n" for code, cls in exits)
+    parts = [PAGE_HEAD.format(exit_rows=rows, safe=SAFE_MAX_NESTING)]
+    for code, doc in code_docs().items():
+        line, source = _example(code)
+        text = " ".join(doc.split())
+        parts.append(f"\n### `{code.value}` ({code.severity})\n\n{text}\n\n    {line}\n\nExample from {source}.\n")
+    return "".join(parts)
+
+
+def _subclasses(cls: type[StudycError]) -> list[type[StudycError]]:
+    return [sub for direct in cls.__subclasses__() for sub in (direct, *_subclasses(direct))]
+
+
+def test_errors_page_lists_every_code_with_an_example() -> None:
+    page = errors_page()
+    if UPDATE:
+        ERRORS_PAGE.write_text(page, encoding="utf-8")
+    assert ERRORS_PAGE.read_text(encoding="utf-8") == page, "docs/errors.md is stale (STUDYC_UPDATE_SNAPSHOTS=1)"
+    for code in Code:
+        assert f"### `{code.value}` ({code.severity})" in page
