@@ -73,3 +73,35 @@ def test_timings_name_every_stage(tmp_path: Path) -> None:
     result = pipeline.build(SAMPLE, tmp_path, ["json"], Options(source_root=SAMPLE), timings=timings)
     assert not result.failed(strict=False)
     assert {"load", "parse", "ir", "checks", "identity", "backend:json", "write"} <= set(timings)
+
+
+def test_fuzzy_candidates_match_like_all_pairs_on_a_mass_rewording(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from compiler import identity
+    from compiler.lock import Lock
+
+    # one chapter: comparing all pairs, the reference, is slow
+    original, reworded = tmp_path / "original", tmp_path / "reworded"
+    for folder in (original, reworded):
+        folder.mkdir()
+        for name in ("course.md", "00000-topic-0.md"):
+            text = (corpus / "studyc" / name).read_text()
+            if folder is reworded:
+                text = text.replace("Q: What does ", "Q: What do ").replace("Q: Which ", "Q: What ")
+            (folder / name).write_text(text)
+    course, _ = load_course(original, jobs=1)
+    assert course is not None
+    first = identity.resolve(course, Lock(), {}, at=1_700_000_000)
+    changed, _ = load_course(reworded, jobs=1)
+    assert changed is not None
+
+    def guids() -> dict[str, str]:
+        plan = identity.resolve(changed, first.lock, {}, at=1_700_000_100)
+        return {key: ident.guid for key, ident in plan.identities.items()}
+
+    monkeypatch.setattr(identity, "FUZZY_ALL_PAIRS", 10**9)
+    all_pairs = guids()
+    monkeypatch.setattr(identity, "FUZZY_ALL_PAIRS", 0)
+    assert guids() == all_pairs
+    assert set(all_pairs.values()) == {ident.guid for ident in first.identities.values()}
