@@ -54,11 +54,12 @@ def size_tables(sizes: dict[str, Any]) -> str:
                 f"{r['floor']['rss_mib']:.0f}",
                 f"{_s(same)} ({same / cold:.0%})" + _mark(same / cold < TARGETS["nochange_share"]),
                 f"{_s(edit)} ({edit / cold:.0%})" + _mark(edit / cold < TARGETS["edit_share"]),
+                _s(r["rebuild_reword_all"]["wall"]) if "rebuild_reword_all" in r else "",
                 f"{max(r['floor']['load'] + r['studyc']['load']):.1f}",
             ]
         )
     header = ["cards", "MB", "floor s", "studyc s", "ratio", "cards/s", "RSS MiB", "floor RSS"]
-    header += ["no-change rebuild", "edit-one-file rebuild", "max load"]
+    header += ["no-change rebuild", "edit-one-file rebuild", "reword-all rebuild", "max load"]
     totals = table(header, rows)
     return f"Seconds per stage (in-process, median)\n\n{stages}\n\nCold build to .apkg + JSON\n\n{totals}"
 

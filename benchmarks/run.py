@@ -52,6 +52,7 @@ def bench_size(cards: int, runs: int) -> dict[str, Any]:
     floor: list[Sample] = []
     cli: list[Sample] = []
     stages: list[dict[str, float]] = []
+    peaks: list[dict[str, float]] = []
     for r in range(runs):
         jobs = ["floor", "studyc", "stages"]
         for job in jobs[r % 3 :] + jobs[: r % 3]:
@@ -63,7 +64,9 @@ def bench_size(cards: int, runs: int) -> dict[str, Any]:
             else:
                 _cold(source, out)
                 sample = run([PY, "-m", "benchmarks.stages", source, out, FORMATS])
-                stages.append(json.loads(sample.stdout)["stages"])
+                data = json.loads(sample.stdout)
+                stages.append(data["stages"])
+                peaks.append(data["peak_rss_mib_before"])
     stage_names = list(dict.fromkeys(k for s in stages for k in s))
     result: dict[str, Any] = {
         "cards": cards,
@@ -72,6 +75,8 @@ def bench_size(cards: int, runs: int) -> dict[str, Any]:
         "floor": _summary(floor),
         "studyc": _summary(cli),
         "stages": {name: median([s.get(name, 0.0) for s in stages]) for name in stage_names},
+        # main process's peak RSS (MiB) as each step starts, e.g. "writing" = peak after rendering
+        "peak_rss_mib_before": {k: median([p.get(k, 0.0) for p in peaks]) for k in peaks[0]} if peaks else {},
     }
     result["ratio"] = result["studyc"]["wall"] / result["floor"]["wall"]
     result["cards_per_s"] = cards / result["studyc"]["wall"]
@@ -104,7 +109,24 @@ def bench_rebuilds(source: Path, out: Path, runs: int) -> dict[str, Any]:
             edits.append(run(build))
     finally:
         target.write_text(original, encoding="utf-8")
-    return {"rebuild_nochange": {**_summary(same), "rewritten": rewritten}, "rebuild_edit": _summary(edits)}
+    # every question reworded at once: the worst case for fuzzy identity matching, must stay linear
+    texts = {p: p.read_text(encoding="utf-8") for p in chapters}
+    reword = []
+    try:
+        for p, text in texts.items():
+            p.write_text(
+                text.replace("Q: What does ", "Q: What do ").replace("Q: Which ", "Q: What "), encoding="utf-8"
+            )
+        reword.append(run(build))
+    finally:
+        for p, text in texts.items():
+            p.write_text(text, encoding="utf-8")
+    reword.append(run(build))  # and back: reworded again
+    return {
+        "rebuild_nochange": {**_summary(same), "rewritten": rewritten},
+        "rebuild_edit": _summary(edits),
+        "rebuild_reword_all": _summary(reword),
+    }
 
 
 def _imports_snippet(argv: list[str]) -> str:
