@@ -134,6 +134,36 @@ block = st.one_of(
     st.sampled_from(["---", "***", "<!-- c -->", "<script>\nalert(1)\n</script>", "<style>x{}</style>"]),
     nested(),
 )
+YAML_LINES = [
+    "title: T",
+    "exam: E",
+    "title: 123",
+    "title: null",
+    "title: !!binary aGk=",
+    "title: !!set {a}",
+    "title: [1, [2]]",
+    'title: "\\ud800"',
+    "title: 2024-13-45",
+    "title: .inf",
+    "tags: {a: 1}",
+    "tags: [a, 'b c', !!float nan]",
+    "domain: data",
+    "domain: [x]",
+    "domains: 5",
+    "domains: [{id: X, name: '', weight: -1}]",
+    "domains: [{id: a, name: b, weight: 50}, {id: a, name: c, weight: 50}]",
+    "domains:\n  - 5",
+    "paper: a5",
+    "slug: '!!'",
+    "deck: ''",
+    "? [complex]\n: key",
+    "1: x",
+    "'': x",
+    "  bad: indent",
+    "- item",
+    "a: &x 1",
+    "b: *x",
+]
 front_matter = st.one_of(
     st.just(""),
     st.sampled_from(
@@ -149,6 +179,7 @@ front_matter = st.one_of(
             "---\ntitle: T\n",
         ]
     ),
+    st.lists(st.sampled_from(YAML_LINES), min_size=1, max_size=5).map(lambda ls: "---\n" + "\n".join(ls) + "\n---\n"),
     text.map(lambda s: f"---\n{s}\n---\n"),
 )
 
@@ -196,6 +227,21 @@ def test_constructs_never_raise(root: Path, source: str) -> None:
 
 
 @FUZZ
+@given(course=note(), chapter=note())
+def test_course_file_and_two_chapters_never_raise(root: Path, course: str, chapter: str) -> None:
+    results = [parse_file(root, name, src, LIMITS) for name, src in (("course.md", course), ("01-a.md", chapter))]
+    results.append(parse_file(root, "02-a.md", chapter, LIMITS))  # same chapter id, same card ids
+    diags = Diagnostics()
+    compiled = assemble(results, diags)
+    if compiled is not None:
+        run_checks(compiled, diags)
+        for output in json_backend.render(compiled, Options(source_root=root)):
+            json.loads(output.data)
+    else:
+        assert diags.errors()
+
+
+@FUZZ
 @given(source=text)
 def test_arbitrary_text_never_raises(root: Path, source: str) -> None:
     compile_note(root, source)
@@ -229,6 +275,12 @@ def test_control_characters_in_front_matter_are_a_syntax_error(root: Path) -> No
         "01-fuzz.md:3:1: error: front matter is not valid YAML: unacceptable character #x001f: special characters "
         "are not allowed [front-matter.syntax]"
     ]
+
+
+def test_lone_surrogate_escape_in_front_matter_is_a_syntax_error(root: Path) -> None:
+    result = parse_file(root, "01-fuzz.md", '---\ntitle: "\\ud800"\n---\n', LIMITS)
+    assert [d.code for d in result.diagnostics] == [Code.FRONT_MATTER_SYNTAX]
+    assert result.meta is None
 
 
 @pytest.mark.parametrize("value", ["2024-13-45", "2020-02-30 25:61:00", "!!timestamp nope"])

@@ -14,6 +14,7 @@ from compiler.diagnostics import Code, Diagnostics
 #: Deeper YAML than this is refused (hostile input, not study notes).
 MAX_YAML_DEPTH = 20
 TAG_RE = re.compile(r"^[^\s]+$")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 class DomainMeta(BaseModel):
@@ -117,11 +118,30 @@ def parse_yaml(
     if not isinstance(data, dict):
         diags.add(Code.FRONT_MATTER_SYNTAX, path, first_line, "front matter must be a mapping of key: value")
         return None
+    if _has_surrogate(data):
+        diags.add(
+            Code.FRONT_MATTER_SYNTAX,
+            path,
+            first_line,
+            "front matter is not valid YAML: a \\u escape names half a character (\\ud800-\\udfff)",
+        )
+        return None
     lines: dict[str, int] = {}
     if node is not None and isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
             lines[str(key_node.value)] = first_line + key_node.start_mark.line
     return data, lines
+
+
+def _has_surrogate(value: Any) -> bool:
+    # "\ud800" in double quotes yields a lone surrogate that no UTF-8 output can hold
+    if isinstance(value, str):
+        return _SURROGATE_RE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(_has_surrogate(v) for v in value)
+    return False
 
 
 def validate(
