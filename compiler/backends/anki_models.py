@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from compiler.errors import OutputError
+from compiler.resources import templates_dir
 
 #: Where the template bodies and CSS live (read at build time).
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "anki"
+TEMPLATE_DIR = templates_dir() / "anki"
 
 FRONT_BACK, CLOZE = 0, 1
 

@@ -28,11 +28,12 @@ from compiler.backends import Options
 from compiler.errors import OutputError
 from compiler.ir import AnyCard, Course, Text, iter_cards
 from compiler.render import pygments_css
+from compiler.resources import templates_dir
 
 if TYPE_CHECKING:
     from weasyprint import Document
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = templates_dir()
 PRINT_CSS = TEMPLATES / "print"
 
 Paper = Literal["a4", "letter"]
