@@ -36,8 +36,11 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return next(dist.glob("studyc-*.whl"))
 
 
-def test_wheel_contains_templates(wheel: Path) -> None:
+def test_wheel_contains_templates_and_every_module(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
+    # pyproject lists packages explicitly (for the templates mapping); a new subpackage must be added there
+    modules = [p.relative_to(ROOT).as_posix() for p in (ROOT / "compiler").rglob("*.py")]
+    assert sorted(set(modules) - set(names)) == []
     for rel in (
         "compiler/templates/anki/style.css",
         "compiler/templates/guide.html.j2",
