@@ -20,7 +20,7 @@ class Code(StrEnum):
     FILE_TOO_LARGE = "file.too-large"
     """The file exceeds the configured size limit and was not parsed."""
     FILE_TOO_DEEP = "file.too-deep"
-    """Lists or blockquotes nest deeper than the configured limit."""
+    """Lists, blockquotes, containers, raw HTML or emphasis nest deeper than the configured limit."""
     FILE_UNREADABLE = "file.unreadable"
     """The note file cannot be read (permissions, a dangling link, a pipe or device)."""
     FILE_OUTSIDE = "file.outside-root"

@@ -112,6 +112,21 @@ class _UnsafeFinder(HTMLParser):
     handle_startendtag = handle_starttag
 
 
+_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+VOID_TAGS = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+def html_depth(fragment: str) -> int:
+    """How deeply elements nest in well-formed (sanitized) HTML."""
+    depth = deepest = 0
+    for m in _TAG_RE.finditer(fragment):
+        if m.group(2).lower() in VOID_TAGS or m.group(3):
+            continue
+        depth += -1 if m.group(1) else 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def unsafe_parts(fragment: str) -> list[str]:
     """What in a raw HTML fragment is unsafe and gets removed (empty when it is clean)."""
     finder = _UnsafeFinder()

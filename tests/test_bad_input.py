@@ -265,14 +265,27 @@ def test_nesting_limit_above_the_stack_is_an_error_not_a_crash(tmp_path: Path) -
     ]
 
 
-def test_deep_raw_html_and_inline_nesting_build(tmp_path: Path) -> None:
+def test_deep_raw_html_and_emphasis_stop_at_the_limit(tmp_path: Path) -> None:
+    # neither is limited by markdown-it's max_nesting, and the PDF renderer recursed on them
     body = "<div>" * 10_000 + "x" + "</div>" * 10_000 + "\n\n" + "[" * 10_000 + "x" + "]" * 10_000 + "\n\n"
     body += "*" * 5_000 + "x" + "*" * 5_000 + "\n"
     src = course(tmp_path, {"01-chapter.md": CHAPTER + body + "\nQ: Question?\n\nA: Answer.\n"})
+    proc = studyc("check", ".", cwd=src)
+    assert proc.returncode == 1
+    message = "HTML nests deeper than 80 levels (raw HTML tags or runs of '*'/'_'); flatten it [file.too-deep]"
+    assert diagnostics(proc.stderr) == [f"01-chapter.md:{line}:1: error: {message}" for line in (4, 8)]
+
+
+def test_nesting_just_under_every_limit_builds_every_format(tmp_path: Path) -> None:
+    body = "<div>" * 78 + "x" + "</div>" * 78 + "\n\n" + "*" * 150 + "x" + "*" * 150 + "\n\n"
+    body += "".join("  " * i + "- item\n" for i in range(18)) + "\n" + "> " * 30 + "deep quote\n\n"
+    body += "Q: Question?\n\nA: " + "<span>" * 70 + "deep answer\n"
+    src = course(tmp_path, {"01-chapter.md": CHAPTER + body})
     out = tmp_path / "out"
-    proc = studyc("build", ".", "-o", str(out), "--format", "json", cwd=src)
+    proc = studyc("build", ".", "-o", str(out), "--format", "all", cwd=src)
     assert proc.returncode == 0, proc.stderr
-    assert json.loads((out / "generated.json").read_text(encoding="utf-8"))["chapters"]
+    assert diagnostics(proc.stderr) == []
+    assert len(list(out.iterdir())) >= 8
 
 
 # -- docs/errors.md: every code with its explanation and a real example ------------------------

@@ -17,7 +17,7 @@ from markdown_it.token import Token
 
 from compiler import ir
 from compiler.diagnostics import Code, Diagnostic, Diagnostics
-from compiler.frontend.blocks import source_slice, top_level_blocks
+from compiler.frontend.blocks import make_span, source_slice, top_level_blocks
 from compiler.frontend.lower import Lowerer
 from compiler.frontend.meta import ChapterMeta, CourseMeta, parse_yaml, validate
 from compiler.render import make_parser, render_tokens, unsafe_parts
@@ -225,6 +225,7 @@ def _parse_into(
         if body:
             toks = [t for b in body for t in b.tokens]
             result.body = ir.Text(markdown=source_slice(lines, body), html=render_tokens(md, toks, env))
+            lowerer.check_depth(result.body.html, make_span(rel, body[0].head.map).line)
 
 
 def _token_line(tokens: list[Token], token: Token) -> int:

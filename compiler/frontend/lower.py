@@ -23,7 +23,7 @@ from compiler.frontend.blocks import (
     strip_alert,
     top_level_blocks,
 )
-from compiler.render import DIRECTIVE, plain_text, render_tokens, sanitize
+from compiler.render import DIRECTIVE, html_depth, plain_text, render_tokens, sanitize
 from compiler.slug import slugify
 
 KNOWN_DIRECTIVES = ("extra",)
@@ -87,6 +87,7 @@ class Lowerer:
         self.stack: list[SectionDraft] = []
         self.roots: list[SectionDraft] = []
         self.section_ids: dict[str, int] = {}
+        self.too_deep: set[int] = set()
 
     # -- helpers used by the card builder -------------------------------------------------
 
@@ -101,11 +102,27 @@ class Lowerer:
         if blocks and blocks[0].head.map:
             self.env["line"] = blocks[0].head.map[0] + 1
         md_src = markdown if markdown is not None else source_slice(self.lines, blocks)
-        return ir.Text(markdown=md_src, html=render_tokens(self.md, tokens, self.env))
+        html = render_tokens(self.md, tokens, self.env)
+        self.check_depth(html, int(self.env.get("line", 1)))
+        return ir.Text(markdown=md_src, html=html)
 
     def inline_text(self, inline: Token) -> ir.Text:
         rendered = self.md.renderer.renderInline(inline.children or [], self.md.options, self.env)  # type: ignore[attr-defined]
-        return ir.Text(markdown=inline.content, html=sanitize(rendered).strip())
+        html = sanitize(rendered).strip()
+        self.check_depth(html, self.line(inline))
+        return ir.Text(markdown=inline.content, html=html)
+
+    def check_depth(self, html: str, line: int) -> None:
+        """Raw HTML and emphasis runs nest without markdown-it's limit; PDF renderers recurse on it."""
+        limit = 2 * int(self.md.options["maxNesting"])
+        if html.count("<") > limit and html_depth(html) > limit and line not in self.too_deep:
+            self.too_deep.add(line)
+            self.diags.add(
+                Code.FILE_TOO_DEEP,
+                self.path,
+                line,
+                f"HTML nests deeper than {limit} levels (raw HTML tags or runs of '*'/'_'); flatten it",
+            )
 
     def plain(self, inline: Token | None) -> str:
         return plain_text(self.md, inline).strip() if inline is not None else ""
