@@ -8,7 +8,9 @@ symlink, are generated here in ``tmp_path`` instead of being committed.
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 import re
 import shutil
 import subprocess
@@ -20,6 +22,7 @@ from typing import Any
 import pytest
 from conftest import ROOT, UPDATE
 
+import compiler
 from compiler.diagnostics import Code, code_docs
 from compiler.errors import StudycError
 from compiler.frontend import SAFE_MAX_NESTING
@@ -361,8 +364,11 @@ def _example(code: Code) -> tuple[str, str]:
 
 
 def errors_page() -> str:
-    exits = sorted((cls.exit_code, cls) for cls in _subclasses(StudycError))
-    rows = "".join(f"| {code} | {' '.join((cls.__doc__ or '').split())} |\n" for code, cls in exits)
+    for module in pkgutil.walk_packages(compiler.__path__, "compiler."):
+        if not module.name.endswith("__main__"):
+            importlib.import_module(module.name)  # every StudycError subclass, whatever ran before
+    exits = sorted(((cls.exit_code, cls.__name__), cls) for cls in _subclasses(StudycError))
+    rows = "".join(f"| {code} | {' '.join((cls.__doc__ or '').split())} |\n" for (code, _), cls in exits)
     parts = [PAGE_HEAD.format(exit_rows=rows, safe=SAFE_MAX_NESTING)]
     for code, doc in code_docs().items():
         line, source = _example(code)
