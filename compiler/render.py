@@ -52,7 +52,7 @@ UNSAFE_TAGS = DROPPED_WITH_CONTENT | {"frame", "frameset", "applet", "base", "me
 URL_SCHEMES = {"http", "https", "mailto"}
 URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background"}
 #: The only image sources kept: media names the image resolver gave to checked local files.
-MEDIA_NAME_RE = re.compile(r"^studyc-[0-9a-f]{20}\.[A-Za-z0-9]{1,8}$")
+MEDIA_NAME_RE = re.compile(r"^studyc-[0-9a-f]{20}(\.[A-Za-z0-9]{1,8})?$")
 _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _URL_JUNK_RE = re.compile(r"[\x00-\x20\x7f]+")
 

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -26,6 +27,7 @@ from compiler.slug import slugify
 COURSE_FILE = "course.md"
 IGNORED_FILES = {"README.md"}
 REMOTE_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
+MEDIA_SUFFIX_RE = re.compile(r"^\.[A-Za-z0-9]{1,8}$")
 #: markdown-it recurses per nesting level; well above this, Python's stack overflows.
 SAFE_MAX_NESTING = 200
 
@@ -129,7 +131,8 @@ def _image_resolver(root: Path, rel: str, env: dict[str, Any], result: FileResul
     cache: dict[str, str | None] = {}
 
     def resolve(token: Token) -> str | None:
-        src = str(token.attrGet("src") or "")
+        # markdown-it percent-encodes the link ("a b.png" -> "a%20b.png"); the file has the real name
+        src = unquote(str(token.attrGet("src") or ""))
         line = int(env.get("line", 1))
         if src in cache:
             return cache[src]
@@ -141,32 +144,41 @@ def _image_resolver(root: Path, rel: str, env: dict[str, Any], result: FileResul
         elif src.startswith("/") or os.path.isabs(src):
             diags.add(Code.IMAGE_OUTSIDE, rel, line, f"image path '{src}' is absolute; use a path relative to the note")
         else:
-            target = (base / src).resolve()
-            if not target.is_relative_to(real_root):
-                diags.add(Code.IMAGE_OUTSIDE, rel, line, f"image '{src}' lies outside the source folder")
-            elif not target.is_file():
-                diags.add(
-                    Code.IMAGE_MISSING,
-                    rel,
-                    line,
-                    f"image '{src}' not found (looked for {target.relative_to(real_root).as_posix()})",
-                )
-            else:
-                data = target.read_bytes()
-                suffix = target.suffix.lower()
-                name = f"studyc-{hashlib.sha256(data).hexdigest()[:20]}{suffix}"
-                result.assets.append(
-                    ir.Asset(
-                        source_path=target.relative_to(real_root).as_posix(),
-                        media_name=name,
-                        mime=mimetypes.guess_type(target.name)[0] or "application/octet-stream",
-                        span=ir.Span(path=rel, line=line, end_line=line),
-                    )
-                )
+            name = _local_image(real_root, base, src, rel, line, result, diags)
         cache[src] = name
         return name
 
     return resolve
+
+
+def _local_image(
+    real_root: Path, base: Path, src: str, rel: str, line: int, result: FileResult, diags: Diagnostics
+) -> str | None:
+    """The media name of a checked image inside the source folder, or None after a diagnostic."""
+    try:
+        target = (base / src).resolve()
+        if not target.is_relative_to(real_root):
+            diags.add(Code.IMAGE_OUTSIDE, rel, line, f"image '{src}' lies outside the source folder")
+            return None
+        if not target.is_file():
+            where = target.relative_to(real_root).as_posix()
+            diags.add(Code.IMAGE_MISSING, rel, line, f"image '{src}' not found (looked for {where})")
+            return None
+        data = target.read_bytes()
+    except OSError as exc:  # a name too long for the file system, a loop of links, no permission
+        diags.add(Code.IMAGE_MISSING, rel, line, f"image '{src[:80]}' cannot be read: {exc.strerror or exc}")
+        return None
+    suffix = target.suffix.lower() if MEDIA_SUFFIX_RE.match(target.suffix) else ""
+    name = f"studyc-{hashlib.sha256(data).hexdigest()[:20]}{suffix}"
+    result.assets.append(
+        ir.Asset(
+            source_path=target.relative_to(real_root).as_posix(),
+            media_name=name,
+            mime=mimetypes.guess_type(target.name)[0] or "application/octet-stream",
+            span=ir.Span(path=rel, line=line, end_line=line),
+        )
+    )
+    return name
 
 
 def parse_file(root: Path, rel: str, text: str, limits: Limits) -> FileResult:
