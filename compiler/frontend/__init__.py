@@ -97,6 +97,9 @@ def read_text(root: Path, rel: str, limits: Limits, diags: Diagnostics) -> str |
     except OSError as exc:
         diags.add(Code.FILE_UNREADABLE, rel, 1, f"cannot read the file: {exc.strerror or exc}")
         return None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        diags.add(Code.FILE_ENCODING, rel, 1, "file is UTF-16 text; re-save it as UTF-8")
+        return None
     if b"\x00" in data:
         diags.add(Code.FILE_ENCODING, rel, 1, "file looks binary (contains NUL bytes); is it really Markdown?")
         return None
