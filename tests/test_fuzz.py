@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it.token import Token
 
-from compiler import ir, render
+from compiler import backends, ir, render
 from compiler.backends import Options, json_backend
 from compiler.checks import run_checks
 from compiler.diagnostics import Code, Diagnostics
@@ -32,6 +32,7 @@ FUZZ = settings(
 )
 COURSE = "---\ntitle: Fuzz\nexam: Fuzz (FZ-01)\ndomains:\n  - id: data\n    name: Data\n    weight: 100\n---\nAbout.\n"
 LIMITS = Limits(max_file_bytes=1 << 20, max_nesting=12)
+CHAPTER = "---\ntitle: Chapter\n---\n"
 
 # -- strategies built from the format's own constructs ------------------------------------
 
@@ -239,6 +240,39 @@ def test_course_file_and_two_chapters_never_raise(root: Path, course: str, chapt
             json.loads(output.data)
     else:
         assert diags.errors()
+
+
+clean = st.one_of(text, inline).map(lambda s: s.replace("\n", " ")).filter(lambda s: s.strip() != "")
+valid_card = st.one_of(
+    st.tuples(clean, clean).map(lambda t: f"Q: {t[0]}\n\nA: {t[1]}"),
+    st.tuples(clean, clean, clean).map(lambda t: f"C: {t[0]} {{{{c1::{t[1]}}}}} {t[2]}"),
+    st.tuples(clean, st.lists(clean, min_size=1, max_size=3)).map(
+        lambda t: f"Q: {t[0]}\n\n" + "\n".join(f"- {i}" for i in t[1])
+    ),
+    st.tuples(clean, clean).map(lambda t: f"{t[0]}\n: {t[1]}"),
+    st.tuples(clean, clean, clean, clean).map(
+        lambda t: f'{{.cards front="K"}}\n| K | V |\n|---|---|\n| {t[0]} | {t[1]} |\n| {t[2]} | {t[3]} |'
+    ),
+    st.tuples(clean, clean, clean).map(lambda t: f"Q: {t[0]}\n\nA: {t[1]}\n\n::: extra\n{t[2]}\n:::"),
+)
+FAST_BACKENDS = [name for name in ("json", "csv", "anki") if name in backends.REGISTRY]  # PDFs take seconds
+
+
+@FUZZ
+@given(cards=st.lists(valid_card, min_size=1, max_size=6), headings=st.lists(clean, max_size=3))
+def test_clean_notes_render_in_every_fast_backend(root: Path, cards: list[str], headings: list[str]) -> None:
+    body = "".join(f"## {h}\n\n" for h in headings) + "\n\n".join(cards) + "\n"
+    results = [parse_file(root, "course.md", COURSE, LIMITS), parse_file(root, "01-a.md", CHAPTER + body, LIMITS)]
+    diags = Diagnostics()
+    course = assemble(results, diags)
+    if course is None:
+        return
+    run_checks(course, diags)
+    if diags.errors():
+        return  # e.g. two cards with the same derived id; the other properties cover diagnostics
+    for name in FAST_BACKENDS:
+        outputs = backends.load(name)(course, Options(source_root=root))
+        assert outputs and all(o.data for o in outputs)
 
 
 @FUZZ
