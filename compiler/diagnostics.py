@@ -8,6 +8,8 @@ from enum import StrEnum
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+#: Longest message kept; the rest is cut with an ellipsis.
+MAX_MESSAGE = 300
 
 
 class Code(StrEnum):
@@ -155,6 +157,8 @@ class Diagnostics:
 
     def add(self, code: Code, path: str, line: int, message: str, col: int = 1) -> None:
         """Record a diagnostic with the code's default severity."""
+        if len(message) > MAX_MESSAGE:  # messages quote the notes, and a quoted name can be a whole line
+            message = message[: MAX_MESSAGE - 1] + "…"
         self.items.append(Diagnostic(path, max(line, 1), max(col, 1), code.severity, code, message))
 
     def extend(self, other: Diagnostics) -> None:

@@ -236,6 +236,15 @@ def test_one_megabyte_line_is_parsed(tmp_path: Path) -> None:
     assert "1 cards" in proc.stderr
 
 
+def test_quoted_names_in_messages_are_cut_short(tmp_path: Path) -> None:
+    src = course(tmp_path, {"01-chapter.md": CHAPTER + "::: " + "x" * 100_000 + "\nText.\n:::\n"})
+    proc = studyc("check", ".", cwd=src)
+    assert proc.returncode == 1
+    [line] = diagnostics(proc.stderr)
+    assert line.startswith("01-chapter.md:4:1: error: unknown directive '::: xxx")
+    assert line.endswith("… [directive.unknown]") and len(line) < 400
+
+
 @pytest.mark.parametrize(
     ("name", "body", "line"),
     [
