@@ -116,6 +116,10 @@ _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
 VOID_TAGS = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
+#: Deeper HTML overflows the PDF renderer's stack (WeasyPrint recursed at about 300 levels).
+MAX_HTML_DEPTH = 200
+
+
 def html_depth(fragment: str) -> int:
     """How deeply elements nest in well-formed (sanitized) HTML."""
     depth = deepest = 0

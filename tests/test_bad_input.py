@@ -277,6 +277,17 @@ def test_nesting_limit_above_the_stack_is_an_error_not_a_crash(tmp_path: Path) -
     ]
 
 
+def test_html_depth_stays_capped_when_max_nesting_is_raised(tmp_path: Path) -> None:
+    src = course(tmp_path, {"01-chapter.md": CHAPTER + "Q: Question?\n\nA: " + "<span>" * 300 + "deep\n"})
+    (src / "studyc.toml").write_text("[limits]\nmax_nesting = 1000\n", encoding="utf-8")
+    proc = studyc("check", ".", cwd=src)
+    assert proc.returncode == 1
+    assert diagnostics(proc.stderr) == [
+        "01-chapter.md:6:1: error: HTML nests deeper than 200 levels (raw HTML tags or runs of '*'/'_'); "
+        "flatten it [file.too-deep]"
+    ]
+
+
 def test_deep_raw_html_and_emphasis_stop_at_the_limit(tmp_path: Path) -> None:
     # neither is limited by markdown-it's max_nesting, and the PDF renderer recursed on them
     body = "<div>" * 10_000 + "x" + "</div>" * 10_000 + "\n\n" + "[" * 10_000 + "x" + "]" * 10_000 + "\n\n"

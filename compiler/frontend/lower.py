@@ -23,7 +23,7 @@ from compiler.frontend.blocks import (
     strip_alert,
     top_level_blocks,
 )
-from compiler.render import DIRECTIVE, html_depth, plain_text, render_tokens, sanitize
+from compiler.render import DIRECTIVE, MAX_HTML_DEPTH, html_depth, plain_text, render_tokens, sanitize
 from compiler.slug import slugify
 
 KNOWN_DIRECTIVES = ("extra",)
@@ -114,7 +114,7 @@ class Lowerer:
 
     def check_depth(self, html: str, line: int) -> None:
         """Raw HTML and emphasis runs nest without markdown-it's limit; PDF renderers recurse on it."""
-        limit = 2 * int(self.md.options["maxNesting"])
+        limit = min(2 * int(self.md.options["maxNesting"]), MAX_HTML_DEPTH)
         if html.count("<") > limit and html_depth(html) > limit and line not in self.too_deep:
             self.too_deep.add(line)
             self.diags.add(
