@@ -81,6 +81,8 @@ class Code(StrEnum):
     """A referenced image file does not exist."""
     IMAGE_OUTSIDE = "image.outside-root"
     """An image path leaves the source root (``..``, absolute path, symlink)."""
+    IMAGE_TOO_LARGE = "image.too-large"
+    """An image exceeds the configured size limit and was not read."""
     IMAGE_REMOTE = "image.remote"
     """A remote image URL; studyc never fetches it."""
     HTML_UNSAFE = "html.unsafe"

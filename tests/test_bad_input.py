@@ -26,6 +26,7 @@ import compiler
 from compiler.diagnostics import Code, code_docs
 from compiler.errors import StudycError
 from compiler.frontend import SAFE_MAX_NESTING
+from compiler.render import MAX_HTML_DEPTH
 
 BAD = Path(__file__).resolve().parent / "bad_input"
 CASES = sorted(p for p in BAD.iterdir() if p.is_dir())
@@ -39,6 +40,10 @@ LINK_OUT = (
     "01-link.md:1:1: error: note file is a link to a file outside the source folder; not read [file.outside-root]"
 )
 DANGLING = "02-dangling.md:1:1: error: cannot read the file: No such file or directory [file.unreadable]"
+BIG_IMAGE = (
+    "01-chapter.md:4:1: error: image 'images/huge.png' is 40.0 MiB, over the 32.0 MiB limit "
+    "(shrink or compress it) [image.too-large]"
+)
 CHAPTER = "---\ntitle: Chapter\n---\n"
 
 
@@ -197,6 +202,16 @@ def test_symlinked_image_pointing_out_of_the_root(tmp_path: Path) -> None:
     ]
 
 
+def test_huge_image_is_refused_before_reading(tmp_path: Path) -> None:
+    src = course(tmp_path, {"01-chapter.md": CHAPTER + "![Huge](images/huge.png)\n"})
+    (src / "images").mkdir()
+    with (src / "images" / "huge.png").open("wb") as fh:
+        fh.truncate(40 * 1024 * 1024)  # sparse: no 40 MB written to disk
+    proc = studyc("check", ".", cwd=src)
+    assert proc.returncode == 1
+    assert diagnostics(proc.stderr) == [BIG_IMAGE]
+
+
 def test_symlinked_note_pointing_out_of_the_root_is_not_read(tmp_path: Path) -> None:
     outside = tmp_path / "outside.md"
     outside.write_text(CHAPTER + "Q: Secret?\n\nA: Yes.\n", encoding="utf-8")
@@ -318,6 +333,7 @@ GENERATED_EXAMPLES = {
     Code.FILE_TOO_LARGE: (TOO_LARGE, "a generated 20 MB file"),
     Code.FILE_OUTSIDE: (LINK_OUT, "a generated symlink to a note outside the folder"),
     Code.FILE_UNREADABLE: (DANGLING, "a generated dangling symlink"),
+    Code.IMAGE_TOO_LARGE: (BIG_IMAGE, "a generated 40 MB image"),
 }
 PAGE_HEAD = """# Diagnostics and error codes
 
@@ -352,7 +368,9 @@ build are removed by the next one.
   lists, blockquotes and `:::` containers nested deeper than `max_nesting` (default 40)
   are not parsed (`file.too-deep`). Both are set under `[limits]` in `studyc.toml`;
   beyond about {safe} levels Python's stack is the limit, and studyc reports
-  `file.too-deep` instead of crashing.
+  `file.too-deep` instead of crashing. Raw HTML and emphasis may nest twice as deep as
+  `max_nesting`, at most {html} levels, so every output (PDFs too) can render them.
+  Images over 32 MiB are not read (`image.too-large`).
 - Front matter is parsed with a safe YAML loader: no aliases (`*name`, so no
   "billion laughs"), no more than 20 levels of nesting, no Python tags; dates stay text.
 - Raw HTML is kept only as far as an allow-list for study notes permits: formatting,
@@ -389,7 +407,7 @@ def errors_page() -> str:
             importlib.import_module(module.name)  # every StudycError subclass, whatever ran before
     exits = sorted(((cls.exit_code, cls.__name__), cls) for cls in _subclasses(StudycError))
     rows = "".join(f"| {code} | {' '.join((cls.__doc__ or '').split())} |\n" for (code, _), cls in exits)
-    parts = [PAGE_HEAD.format(exit_rows=rows, safe=SAFE_MAX_NESTING)]
+    parts = [PAGE_HEAD.format(exit_rows=rows, safe=SAFE_MAX_NESTING, html=MAX_HTML_DEPTH)]
     for code, doc in code_docs().items():
         line, source = _example(code)
         text = " ".join(doc.split())

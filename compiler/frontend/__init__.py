@@ -43,6 +43,8 @@ class Limits:
     """Note files larger than this are refused with ``file.too-large``."""
     max_nesting: int = 40
     """Deepest list/blockquote/container nesting that is parsed (``file.too-deep`` beyond)."""
+    max_image_bytes: int = 32 * 1024 * 1024
+    """Images larger than this are refused with ``image.too-large`` (they are read whole)."""
 
 
 @dataclass
@@ -128,7 +130,9 @@ def chapter_id(rel: str) -> str:
     return slugify("-".join(p for p in parts if p)) or slugify(stem) or "chapter"
 
 
-def _image_resolver(root: Path, rel: str, env: dict[str, Any], result: FileResult, diags: Diagnostics) -> Any:
+def _image_resolver(
+    root: Path, rel: str, env: dict[str, Any], result: FileResult, diags: Diagnostics, limits: Limits
+) -> Any:
     base = (root / rel).parent
     real_root = root.resolve()
     cache: dict[str, str | None] = {}
@@ -147,7 +151,7 @@ def _image_resolver(root: Path, rel: str, env: dict[str, Any], result: FileResul
         elif src.startswith("/") or os.path.isabs(src):
             diags.add(Code.IMAGE_OUTSIDE, rel, line, f"image path '{src}' is absolute; use a path relative to the note")
         else:
-            name = _local_image(real_root, base, src, rel, line, result, diags)
+            name = _local_image(real_root, base, src, rel, line, result, diags, limits.max_image_bytes)
         cache[src] = name
         return name
 
@@ -155,7 +159,7 @@ def _image_resolver(root: Path, rel: str, env: dict[str, Any], result: FileResul
 
 
 def _local_image(
-    real_root: Path, base: Path, src: str, rel: str, line: int, result: FileResult, diags: Diagnostics
+    real_root: Path, base: Path, src: str, rel: str, line: int, result: FileResult, diags: Diagnostics, max_bytes: int
 ) -> str | None:
     """The media name of a checked image inside the source folder, or None after a diagnostic."""
     try:
@@ -166,6 +170,16 @@ def _local_image(
         if not target.is_file():
             where = target.relative_to(real_root).as_posix()
             diags.add(Code.IMAGE_MISSING, rel, line, f"image '{src}' not found (looked for {where})")
+            return None
+        size = target.stat().st_size
+        if size > max_bytes:
+            diags.add(
+                Code.IMAGE_TOO_LARGE,
+                rel,
+                line,
+                f"image '{src}' is {size / 1048576:.1f} MiB, over the {max_bytes / 1048576:.1f} MiB limit "
+                "(shrink or compress it)",
+            )
             return None
         data = target.read_bytes()
     except OSError as exc:  # a name too long for the file system, a loop of links, no permission
@@ -192,7 +206,7 @@ def parse_file(root: Path, rel: str, text: str, limits: Limits) -> FileResult:
     md = make_parser()
     md.options["maxNesting"] = limits.max_nesting
     env: dict[str, Any] = {}
-    env["resolve_image"] = _image_resolver(root, rel, env, result, diags)
+    env["resolve_image"] = _image_resolver(root, rel, env, result, diags, limits)
     try:
         _parse_into(md, rel, text, env, limits, result, diags)
     except RecursionError:
