@@ -29,7 +29,7 @@ from compiler.frontend import SAFE_MAX_NESTING
 from compiler.render import MAX_HTML_DEPTH
 
 BAD = Path(__file__).resolve().parent / "bad_input"
-CASES = sorted(p for p in BAD.iterdir() if p.is_dir())
+CASES = sorted(p for p in BAD.iterdir() if p.is_dir() and not p.name.startswith("."))  # not .ruff_cache
 DIAG_RE = re.compile(r"^\S[^\n]*?:\d+:\d+: (?:error|warning): .* \[[a-z0-9.-]+\]$")
 COURSE = "---\ntitle: Generated\nexam: Robustness (GEN-01)\n---\n"
 TOO_LARGE = (
