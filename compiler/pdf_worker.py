@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -84,7 +85,10 @@ class PdfWorker:
     def __init__(self, names: list[str]) -> None:
         import multiprocessing
 
-        context = multiprocessing.get_context("spawn")  # fork is unsafe with the progress bar's thread
+        # fork shares the imports already done (≈0.2 s of start-up saved), but is unsafe once
+        # another thread runs (the progress bar's): then a fresh interpreter
+        single = threading.active_count() == 1 and sys.platform == "linux"
+        context = multiprocessing.get_context("fork") if single else multiprocessing.get_context("spawn")
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child, names), daemon=True, name="studyc-pdf")
         self.process.start()
