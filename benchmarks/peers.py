@@ -11,7 +11,10 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import sqlite3
 import sys
+import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +41,29 @@ def bench_peers(cards: int, runs: int, venv: Path) -> dict[str, Any]:
     cmds = commands(corpus, venv, out)
     names = list(cmds)
     samples: dict[str, list[Sample]] = {name: [] for name in names}
+    notes: dict[str, int] = {}
     for r in range(runs):
         for name in names[r % len(names) :] + names[: r % len(names)]:
             shutil.rmtree(out, ignore_errors=True)
             (out / "mad").mkdir(parents=True)
             _cold(corpus / "studyc", out / "studyc")
             samples[name].append(run(cmds[name]))
-    return {"cards": cards, "tools": {name: _summary(s) for name, s in samples.items()}}
+            if r == 0:  # once per tool: check it really converted every card
+                notes[name] = count_notes(out)
+    tools = {name: {**_summary(s), "notes": notes.get(name)} for name, s in samples.items()}
+    return {"cards": cards, "tools": tools}
+
+
+def count_notes(out: Path) -> int:
+    """Notes in every ``.apkg`` under ``out``."""
+    total = 0
+    for apkg in out.rglob("*.apkg"):
+        with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(apkg) as z:
+            z.extract("collection.anki2", tmp)
+            db = sqlite3.connect(Path(tmp) / "collection.anki2")
+            total += int(db.execute("select count(*) from notes").fetchone()[0])
+            db.close()
+    return total
 
 
 def main(argv: list[str]) -> int:

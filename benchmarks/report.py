@@ -97,8 +97,15 @@ def print_peers(report: dict[str, Any]) -> None:
     for n, r in report["sizes"].items():
         base = r["tools"]["studyc"]["wall"]
         rows += [
-            [f"{int(n):,}", t, _s(r["tools"][t]["wall"]), f"{r['tools'][t]['wall'] / base:.2f}×"]
+            [
+                f"{int(n):,}",
+                t,
+                f"{r['tools'][t].get('notes') or 0:,}",
+                _s(r["tools"][t]["wall"]),
+                f"{r['tools'][t]['rss_mib']:.0f}",
+                f"{r['tools'][t]['wall'] / base:.2f}×",
+            ]
             for t in tools
             if t in r["tools"]
         ]
-    print(table(["cards", "tool", "s (median)", "÷ studyc"], rows))
+    print(table(["cards", "tool", "notes", "s (median)", "RSS MiB", "÷ studyc"], rows))
