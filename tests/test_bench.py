@@ -105,3 +105,15 @@ def test_fuzzy_candidates_match_like_all_pairs_on_a_mass_rewording(
     monkeypatch.setattr(identity, "FUZZY_ALL_PAIRS", 0)
     assert guids() == all_pairs
     assert set(all_pairs.values()) == {ident.guid for ident in first.identities.values()}
+
+
+def test_shared_field_sets_do_not_leak_between_nodes(corpus: Path) -> None:
+    course, _ = load_course(corpus / "studyc", jobs=1)
+    assert course is not None
+    cards = [ctx.card for ctx in iter_cards(course)]
+    a, b = [c for c in cards if c.kind == "basic" and not c.explicit_id and c.extra is None][:2]
+    assert a.__pydantic_fields_set__ is b.__pydantic_fields_set__  # shared to save memory
+    before = set(b.__pydantic_fields_set__)
+    copy = a.model_copy(update={"tags": ("x",)})
+    assert copy.tags == ("x",) and a.tags != ("x",)
+    assert b.__pydantic_fields_set__ == before
