@@ -91,7 +91,8 @@ class ParseCache:
 
     def __init__(self, cache: Path) -> None:
         self.folder = cache / "parse"
-        self.pending: dict[str, bytes] = {}
+        # results, not their pickles: they share the course's nodes, so holding them costs no memory
+        self.pending: dict[str, FileResult] = {}
         self.keep: set[str] = set()
 
     def load_course(
@@ -115,7 +116,7 @@ class ParseCache:
         todo = [(rel, text) for rel, text in items if rel not in results]
         for (rel, _), result in zip(todo, parse_all(parse_file, root, todo, limits), strict=True):
             results[rel] = result
-            self.pending[names[rel]] = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            self.pending[names[rel]] = result
         self.keep = set(names.values())
         parsed = time.perf_counter()
         course = assemble([results[rel] for rel, _ in items], diags)
@@ -125,8 +126,8 @@ class ParseCache:
 
     def save(self) -> None:
         """Store what was parsed and drop entries no file uses any more."""
-        for name, data in self.pending.items():
-            _store(self.folder / name, data)
+        for name, result in self.pending.items():
+            _store(self.folder / name, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
         self.pending.clear()
         _prune(self.folder, self.keep)
 
