@@ -100,8 +100,8 @@ def sweep_stale_temps(folder: Path) -> list[Path]:
 
 
 def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
+    if pid == os.getpid() or os.name != "posix":
+        return True  # on Windows os.kill(pid, 0) would send Ctrl-C, not probe: never sweep there
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
