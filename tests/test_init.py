@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -71,23 +70,6 @@ def test_init_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert (tmp_path / "notes.md").read_text(encoding="utf-8") == "mine"
     assert not (tmp_path / "course.md").exists()
-
-
-def test_build_ships_the_scaffold_as_package_data(tmp_path: Path) -> None:
-    # Build from a copy so setuptools' egg-info never lands in the checkout.
-    work = tmp_path / "src"
-    shutil.copytree(ROOT / "compiler", work / "compiler", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "pyproject.toml", work)
-    (work / "README.md").write_text("x", encoding="utf-8")
-    lib = tmp_path / "lib"
-    argv = ["setup.py", "-q", "build_py", "--build-lib", str(lib)]
-    code = f"import sys; from setuptools import setup; sys.argv = {argv!r}; setup()"
-    proc = subprocess.run([sys.executable, "-c", code], cwd=work, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    shipped = {
-        p.relative_to(lib / "compiler/scaffold/files").as_posix() for p in lib.glob("compiler/scaffold/files/**/*")
-    }
-    assert set(FILES) <= shipped
 
 
 def test_pre_commit_hook_manifest_runs_studyc_check(tmp_path: Path) -> None:
