@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compiler import __version__
-from compiler.errors import StudycError, UsageError
+from compiler.errors import DiagnosticsFailed, StudycError, UsageError
 
 if TYPE_CHECKING:
     from compiler.config import Config
     from compiler.console import Reporter
 
-EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+EXIT_OK, EXIT_INTERNAL = 0, 70
+EXIT_DIAGNOSTICS, EXIT_USAGE = DiagnosticsFailed.exit_code, UsageError.exit_code
 
 
 class _Parser(argparse.ArgumentParser):

@@ -10,7 +10,7 @@ class StudycError(Exception):
 
 
 class DiagnosticsFailed(StudycError):
-    """The notes have errors (already reported as diagnostics)."""
+    """The notes have errors (already reported as diagnostics); the CLI exits with this code."""
 
     exit_code = 1
 

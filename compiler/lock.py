@@ -27,9 +27,9 @@ _CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
 
 
 class LockError(StudycError):
-    """The lock file cannot be read."""
+    """The identity lock (``studyc.lock``) cannot be read; fix or restore it from git."""
 
-    exit_code = 3
+    exit_code = 6
 
 
 @dataclass(frozen=True)
