@@ -16,11 +16,10 @@ rebuilt, and deleting ``build/.cache/`` is always safe.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import os
 import pickle
-import tempfile
 import time
 from collections.abc import Callable
 from functools import lru_cache
@@ -29,9 +28,11 @@ from typing import Any
 
 from compiler.backends import Options, Output
 from compiler.diagnostics import Diagnostics
+from compiler.errors import OutputError
 from compiler.frontend import FileResult, Limits, assemble, discover, parse_file, read_text
 from compiler.frontend.parallel import parse_all
 from compiler.ir import Course
+from compiler.output import write_atomic
 
 CACHE_NAME = ".cache"
 _ROOT = Path(__file__).resolve().parent
@@ -63,14 +64,9 @@ def _key(*parts: str) -> str:
 
 def _store(path: Path, data: bytes) -> None:
     """Write a cache file; a failure only means a miss next time."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    # the outputs' writer names temps by pid, so a killed build's leftovers get swept
+    with contextlib.suppress(OutputError):
+        write_atomic(path, data)
 
 
 def _fresh(root: Path, result: FileResult) -> bool:

@@ -81,7 +81,7 @@ class SourceLines:
         if path not in self._cache:
             try:
                 text = (self.root / path).read_text(encoding="utf-8-sig", errors="replace")
-                self._cache[path] = text.splitlines()
+                self._cache[path] = text.split("\n")  # the parser counts only \n as a line break
             except OSError:
                 self._cache[path] = None
         lines = self._cache[path]

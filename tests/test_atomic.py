@@ -126,6 +126,19 @@ def test_sweep_removes_only_temp_files_of_dead_writers(tmp_path: Path) -> None:
     assert mine.exists() and other.exists()
 
 
+def test_cache_writes_sweep_a_killed_builds_temp_files(built: tuple[Path, Path]) -> None:
+    src, out = built
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    cache = out / CACHE_DIR
+    assert cache.is_dir()
+    stale = cache / "parse" / f".entry.pickle.{int(dead.stdout)}.abc123.tmp"
+    stale.write_bytes(b"partial")
+    # the edit in `built` makes this build store a new cache entry next to the leftover
+    assert cli.main(["build", str(src), "-o", str(out), "--format", FORMATS, "-q"]) == 0
+    assert not stale.exists()
+    assert temp_files(cache) == []
+
+
 # -- killing a real build process -------------------------------------------------------
 
 STALL_BEFORE_RENAME = """
