@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
-import time
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,25 +32,39 @@ class CommandFailed(RuntimeError):
     """A measured command exited non-zero."""
 
 
+_launcher: subprocess.Popen[str] | None = None
+
+
+def _launch(request: dict[str, object]) -> dict[str, float]:
+    """Have the small launcher process run one command (see ``benchmarks/launcher.py``)."""
+    global _launcher
+    if _launcher is None or _launcher.poll() is not None:
+        script = Path(__file__).with_name("launcher.py")
+        _launcher = subprocess.Popen(
+            [sys.executable, "-I", "-S", str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+    assert _launcher.stdin is not None and _launcher.stdout is not None
+    _launcher.stdin.write(json.dumps(request) + "\n")
+    _launcher.stdin.flush()
+    answer: dict[str, float] = json.loads(_launcher.stdout.readline())
+    return answer
+
+
 def run(cmd: Sequence[str | Path], cwd: Path = ROOT, env: dict[str, str] | None = None) -> Sample:
-    """Run ``cmd``, reaping it with ``os.wait4`` so the peak RSS is the child's own, not the harness's."""
+    """Run ``cmd`` in a fresh process; wall time and peak RSS are the command's own."""
     full_env = {**os.environ, **(env or {})}
     out_path = ROOT / "build" / "bench" / f".out-{os.getpid()}"
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(out_path, "wb") as out, open(os.devnull, "wb") as devnull:
-        started = time.perf_counter()
-        proc = subprocess.Popen([str(c) for c in cmd], cwd=cwd, env=full_env, stdout=out, stderr=devnull)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    args = [str(c) for c in cmd]
+    answer = _launch({"cmd": args, "cwd": str(cwd), "env": full_env, "out": str(out_path)})
     stdout = out_path.read_text(encoding="utf-8", errors="replace")
     out_path.unlink()
-    if proc.returncode != 0:
+    if answer["code"] != 0:
         # rerun with stderr captured so the failure explains itself
-        err = subprocess.run([str(c) for c in cmd], cwd=cwd, env=full_env, capture_output=True, text=True).stderr
-        raise CommandFailed(f"{' '.join(map(str, cmd))} exited {proc.returncode}:\n{err[-2000:]}")
+        err = subprocess.run(args, cwd=cwd, env=full_env, capture_output=True, text=True).stderr
+        raise CommandFailed(f"{' '.join(args)} exited {answer['code']}:\n{err[-2000:]}")
     # Linux reports ru_maxrss in KiB; for wait4 it is the max over the child and its reaped children
-    return Sample(wall=wall, rss_mib=usage.ru_maxrss / 1024, stdout=stdout, load=os.getloadavg()[0])
+    return Sample(wall=answer["wall"], rss_mib=answer["maxrss_kib"] / 1024, stdout=stdout, load=os.getloadavg()[0])
 
 
 def median(values: Sequence[float]) -> float:
