@@ -6,6 +6,7 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from compiler.backends.anki_models import BASIC, CLOZE_TYPE, NoteType
 from compiler.identity import Identity
@@ -31,8 +32,9 @@ class NoteSpec:
     modified: int
 
 
+@lru_cache(maxsize=4096)
 def tag(*parts: str) -> str:
-    """A hierarchical Anki tag: parts joined by ``::``, no spaces inside."""
+    """A hierarchical Anki tag: parts joined by ``::``, no spaces inside (cached: the same tags recur per card)."""
     clean = (_SPACES.sub("-", p.strip()).replace("::", "-") for p in parts)
     return "::".join(p for p in clean if p)
 
