@@ -22,7 +22,6 @@ import json
 import pickle
 import time
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,29 +32,9 @@ from compiler.frontend import FileResult, Limits, assemble, discover, parse_file
 from compiler.frontend.parallel import parse_all
 from compiler.ir import Course
 from compiler.output import write_atomic
+from compiler.stamp import code_hash
 
 CACHE_NAME = ".cache"
-_ROOT = Path(__file__).resolve().parent
-
-
-@lru_cache(maxsize=2)
-def code_hash(parsing: bool = False) -> str:
-    """Hash of studyc's code (and templates): a change invalidates the entries it could affect.
-
-    ``parsing``: only the code that turns notes into the IR, so that editing a
-    backend or a template keeps the parse cache.
-    """
-    digest = hashlib.sha256()
-    files = sorted(_ROOT.rglob("*.py"))
-    if parsing:
-        files = [p for p in files if "backends" not in p.relative_to(_ROOT).parts]
-    templates = _ROOT.parent / "templates"
-    if templates.is_dir() and not parsing:
-        files += sorted(p for p in templates.rglob("*") if p.is_file())
-    for path in files:
-        digest.update(path.as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:20]
 
 
 def _key(*parts: str) -> str:

@@ -250,6 +250,11 @@ def stdout_console() -> Console:
     return make_console(file=sys.stdout)
 
 
+def outcome_line(coverage_line: str, errors: int, warnings: int) -> str:
+    """``24/24 exam tips covered, 182 cards; 0 error(s), 0 warning(s)``."""
+    return f"{coverage_line}; {errors} error(s), {warnings} warning(s)"
+
+
 def report_result(
     reporter: Reporter,
     result: Result,
@@ -273,7 +278,7 @@ def report_result(
     errors = result.diagnostics.count("error")
     warnings = result.diagnostics.count("warning")
     if result.course is not None:
-        reporter.info(f"{coverage(result.course).line()}; {errors} error(s), {warnings} warning(s)")
+        reporter.info(outcome_line(coverage(result.course).line(), errors, warnings))
     if failed:
         reporter.error(
             "build stopped: fix the errors above; no output was written" if command == "build" else "check failed"

@@ -1,0 +1,88 @@
+"""The build stamp: an unchanged rebuild is skipped; any change to what a build reads is not."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SAMPLE
+
+SKIPPED = "build stamp: nothing this build reads has changed"
+
+
+def studyc(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "compiler", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> tuple[Path, Path]:
+    src = tmp_path / "notes"
+    shutil.copytree(SAMPLE, src, ignore=shutil.ignore_patterns("studyc.lock"))
+    out = tmp_path / "out"
+    first = studyc("build", str(src), "-o", str(out), "--format", "json,anki", "-v")
+    assert first.returncode == 0, first.stderr
+    assert SKIPPED not in first.stderr
+    return src, out
+
+
+def mtimes(out: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.is_file()}
+
+
+def test_unchanged_rebuild_is_skipped_and_touches_nothing(course: tuple[Path, Path]) -> None:
+    src, out = course
+    before = mtimes(out)
+    again = studyc("build", str(src), "-o", str(out), "--format", "json,anki", "-v")
+    assert again.returncode == 0
+    assert SKIPPED in again.stderr
+    assert "cards: 0 added, 0 updated, 9 unchanged, 0 removed" in again.stderr
+    assert mtimes(out) == before
+
+
+def test_edited_note_rebuilds(course: tuple[Path, Path]) -> None:
+    src, out = course
+    chapter = src / "02-modeling.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace("Unsupervised learning.", "Unsupervised."))
+    again = studyc("build", str(src), "-o", str(out), "--format", "json,anki", "-v")
+    assert SKIPPED not in again.stderr
+    assert "1 updated" in again.stderr
+    assert "Unsupervised." in (out / "sample.json").read_text(encoding="utf-8")
+
+
+def test_changed_image_rebuilds(course: tuple[Path, Path]) -> None:
+    src, out = course
+    image = src / "images" / "pipeline.png"
+    image.write_bytes(image.read_bytes() + b"\0")
+    assert SKIPPED not in studyc("build", str(src), "-o", str(out), "--format", "json,anki", "-v").stderr
+
+
+def test_deleted_output_is_rebuilt(course: tuple[Path, Path]) -> None:
+    src, out = course
+    (out / "sample.apkg").unlink()
+    again = studyc("build", str(src), "-o", str(out), "--format", "json,anki", "-v")
+    assert SKIPPED not in again.stderr
+    assert (out / "sample.apkg").is_file()
+
+
+def test_other_settings_rebuild(course: tuple[Path, Path]) -> None:
+    src, out = course
+    assert SKIPPED not in studyc("build", str(src), "-o", str(out), "--format", "json", "-v").stderr
+    assert (
+        SKIPPED not in studyc("build", str(src), "-o", str(out), "--format", "json", "--deck-depth", "1", "-v").stderr
+    )
+    assert SKIPPED not in studyc("build", str(src), "-o", str(out), "--format", "json", "--no-cache", "-v").stderr
+
+
+def test_build_with_warnings_is_never_skipped(tmp_path: Path) -> None:
+    src = tmp_path / "notes"
+    shutil.copytree(SAMPLE, src, ignore=shutil.ignore_patterns("studyc.lock"))
+    chapter = src / "02-modeling.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nStray {{c1::cloze}} here.\n")
+    out = tmp_path / "out"
+    for _ in range(2):
+        proc = studyc("build", str(src), "-o", str(out), "--format", "json")
+        assert proc.returncode == 0
+        assert "[cloze.stray]" in proc.stderr  # the warning is shown again, not swallowed by a skip
