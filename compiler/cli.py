@@ -95,21 +95,20 @@ def _config(args: argparse.Namespace, reporter: Reporter) -> Config:
 
 
 def _formats(spec: str) -> list[str]:
-    from compiler import pipeline
+    from compiler.backends import parse_formats
 
-    return pipeline.parse_formats(spec)
+    return parse_formats(spec)
 
 
 def _stamp_settings(args: argparse.Namespace, config: Config) -> dict[str, Any]:
     """Everything besides the source files that decides a build's outputs."""
-    limits = config.limits()
     return {
         "formats": config.formats,
         "out": str(config.out.resolve()),
         "paper": config.paper,
         "deck_depth": config.deck_depth,
         "strict": config.strict,
-        "limits": repr(limits),
+        "limits": [config.max_file_bytes, config.max_nesting],
     }
 
 

@@ -77,17 +77,6 @@ def _record(timings: dict[str, float] | None, stage: str, started: float) -> Non
         timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
 
 
-def parse_formats(spec: str | None) -> list[str]:
-    """``json,anki`` → validated list; ``None``/``all`` → every registered format."""
-    if not spec or spec == "all":
-        return list(backends.REGISTRY)
-    names = [n.strip() for n in spec.split(",") if n.strip()]
-    unknown = [n for n in names if n not in backends.REGISTRY]
-    if unknown:
-        raise UsageError(f"unknown format(s): {', '.join(unknown)}; choose from {', '.join(backends.REGISTRY)}")
-    return names
-
-
 def build(
     source: Path,
     out: Path,

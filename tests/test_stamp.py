@@ -86,3 +86,14 @@ def test_build_with_warnings_is_never_skipped(tmp_path: Path) -> None:
         proc = studyc("build", str(src), "-o", str(out), "--format", "json")
         assert proc.returncode == 0
         assert "[cloze.stray]" in proc.stderr  # the warning is shown again, not swallowed by a skip
+
+
+def test_skipped_build_never_imports_the_parser(course: tuple[Path, Path]) -> None:
+    src, out = course
+    probe = (
+        "import sys; from compiler.cli import main; "
+        f"rc = main(['build', {str(src)!r}, '-o', {str(out)!r}, '--format', 'json,anki', '-q']); "
+        "print(rc, sorted(m for m in ('pydantic', 'markdown_it', 'genanki', 'weasyprint') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True)
+    assert proc.stdout.split("\n")[0] == "0 []", proc.stdout + proc.stderr

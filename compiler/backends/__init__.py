@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from compiler.ir import Course
+from compiler.errors import UsageError
 
 if TYPE_CHECKING:
+    # kept out of the runtime imports: the CLI reads REGISTRY before it needs pydantic
     from compiler.identity import Plan
+    from compiler.ir import Course
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class Options:
     """Fixed Unix time for outputs that embed a date, so rebuilds are byte-identical."""
 
 
-Render = Callable[[Course, Options], list[Output]]
+Render = Callable[["Course", Options], list[Output]]
 
 #: name → module; loaded lazily so ``studyc --help`` stays fast.
 REGISTRY: dict[str, str] = {
@@ -59,3 +61,14 @@ def load(name: str) -> Render:
     module = importlib.import_module(REGISTRY[name])
     render: Render = module.render
     return render
+
+
+def parse_formats(spec: str | None) -> list[str]:
+    """``json,anki`` → validated list; ``None``/``all`` → every registered format."""
+    if not spec or spec == "all":
+        return list(REGISTRY)
+    names = [n.strip() for n in spec.split(",") if n.strip()]
+    unknown = [n for n in names if n not in REGISTRY]
+    if unknown:
+        raise UsageError(f"unknown format(s): {', '.join(unknown)}; choose from {', '.join(REGISTRY)}")
+    return names
