@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from compiler.frontend.cards import replace_cloze, strip_cloze
 from compiler.ir import AnyCard, Course, iter_cards, iter_sections, iter_tips
 
 if TYPE_CHECKING:
@@ -22,7 +23,6 @@ THIN = 1
 LONGEST = 5
 NO_DOMAIN = "(none)"
 
-_CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", re.S)
 _MARKUP = re.compile(r"[*_`>#|\[\]()!]+")
 
 
@@ -101,7 +101,7 @@ class Stats:
 
 def plain(markdown: str) -> str:
     """Markdown as flat text: cloze deletions keep their answer, markup goes."""
-    text = _CLOZE.sub(r"\1", markdown)
+    text = strip_cloze(markdown)
     return " ".join(_MARKUP.sub(" ", text).split())
 
 
@@ -112,7 +112,14 @@ def answer_text(card: AnyCard) -> str:
     if card.kind == "definition":
         return plain(card.definition.markdown)
     if card.kind == "cloze":
-        return " ".join(plain(m) for m in _CLOZE.findall(card.text.markdown))
+        answers: list[str] = []
+
+        def keep(answer: str) -> str:
+            answers.append(answer)
+            return answer
+
+        replace_cloze(card.text.markdown, keep)
+        return " ".join(plain(m) for m in answers)
     if card.kind == "list":
         return " ".join(plain(item.markdown) for item in card.items)
     return " ".join(plain(cell.text.markdown) for cell in card.answer)
@@ -125,7 +132,7 @@ def prompt_text(card: AnyCard, limit: int = 60) -> str:
     elif card.kind == "definition":
         text = plain(card.term.markdown)
     elif card.kind == "cloze":
-        text = plain(_CLOZE.sub("[…]", card.text.markdown))
+        text = plain(replace_cloze(card.text.markdown, lambda _answer: "[…]"))
     else:
         text = " / ".join(plain(cell.text.markdown) for cell in card.prompt)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -365,6 +366,11 @@ def strip_cloze(text: str) -> str:
     Same result as the lazy regex ``{{c\\d+::(.*?)(::.*?)?}}`` → ``\\1`` it replaces (see test_fuzz),
     which takes cubic time on a line of unclosed ``{{c1::`` (minutes for a few kilobytes).
     """
+    return replace_cloze(text, lambda answer: answer)
+
+
+def replace_cloze(text: str, repl: Callable[[str], str]) -> str:
+    """Each deletion ``{{cN::answer::hint}}`` on one line → ``repl(answer)``, in linear time."""
     out: list[str] = []
     pos = search = 0
     while (m := CLOZE_OPEN_RE.search(text, search)) is not None:
@@ -376,7 +382,7 @@ def strip_cloze(text: str) -> str:
             search = eol  # no later opener on this line can close either
             continue
         sep = text.find("::", body, close)
-        out += [text[pos : m.start()], text[body : sep if sep >= 0 else close]]
+        out += [text[pos : m.start()], repl(text[body : sep if sep >= 0 else close])]
         pos = search = close + 2
     out.append(text[pos:])
     return "".join(out)
