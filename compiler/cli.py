@@ -108,7 +108,7 @@ def _stamp_settings(args: argparse.Namespace, config: Config) -> dict[str, Any]:
         "paper": config.paper,
         "deck_depth": config.deck_depth,
         "strict": config.strict,
-        "limits": [config.max_file_bytes, config.max_nesting],
+        "limits": [config.max_file_bytes, config.max_nesting, config.max_image_bytes],
     }
 
 

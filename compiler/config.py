@@ -24,6 +24,10 @@ PAPERS = ("a4", "letter")
 DEFAULT_OUT = Path("build")
 DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024
 DEFAULT_MAX_NESTING = 40
+DEFAULT_MAX_IMAGE_BYTES = 32 * 1024 * 1024
+#: markdown-it recurses per nesting level; well above this, Python's stack overflows (the
+#: frontend reports a course that needs more as file.too-deep instead of crashing).
+SAFE_MAX_NESTING = 200
 
 Paper = Literal["a4", "letter"]
 
@@ -46,6 +50,8 @@ class Config:
     """Note files larger than this are refused."""
     max_nesting: int = DEFAULT_MAX_NESTING
     """Deepest list/blockquote nesting that is parsed."""
+    max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES
+    """Images larger than this are refused."""
     source: Path | None = None
     """The file the settings came from, if any."""
     keys: frozenset[str] = field(default_factory=frozenset)
@@ -55,7 +61,9 @@ class Config:
         """The frontend's :class:`~compiler.frontend.Limits` (imported lazily)."""
         from compiler.frontend import Limits
 
-        return Limits(max_file_bytes=self.max_file_bytes, max_nesting=self.max_nesting)
+        return Limits(
+            max_file_bytes=self.max_file_bytes, max_nesting=self.max_nesting, max_image_bytes=self.max_image_bytes
+        )
 
     def override(self, **flags: Any) -> Config:
         """A copy with every flag that is not ``None`` applied (CLI wins over the file).
@@ -125,6 +133,7 @@ TOP_KEYS: dict[str, Check] = {
 LIMIT_KEYS: dict[str, Check] = {
     "max_file_bytes": _int_range(1024, 1024 * 1024 * 1024),
     "max_nesting": _int_range(4, 1000),
+    "max_image_bytes": _int_range(1024, 1024 * 1024 * 1024),
 }
 
 

@@ -124,6 +124,17 @@ def test_limits_from_the_file_reach_the_frontend(tmp_path: Path) -> None:
     assert "[file.too-large]" in proc.stderr
 
 
+def test_image_limit_from_the_file_reaches_the_frontend(tmp_path: Path) -> None:
+    src = _notes(tmp_path)
+    image = src / "images" / "pipeline.png"
+    image.write_bytes(image.read_bytes() + b"\0" * 2048)  # trailing bytes after IEND: still a PNG, now > 1 KiB
+    assert studyc("check", str(src)).returncode == 0
+    (src / "studyc.toml").write_text("[limits]\nmax_image_bytes = 1024\n")
+    proc = studyc("check", str(src))
+    assert proc.returncode == 1
+    assert "[image.too-large]" in proc.stderr
+
+
 def test_flag_values_get_the_same_range_checks(tmp_path: Path) -> None:
     src = _notes(tmp_path)
     proc = studyc("build", str(src), "--deck-depth", "0", "-o", str(tmp_path / "out"))

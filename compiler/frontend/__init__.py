@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from compiler import ir
+from compiler.config import SAFE_MAX_NESTING
 from compiler.diagnostics import Code, Diagnostic, Diagnostics
 from compiler.frontend.blocks import make_span, source_slice, top_level_blocks
 from compiler.frontend.lower import Lowerer
@@ -28,8 +29,6 @@ COURSE_FILE = "course.md"
 IGNORED_FILES = {"README.md"}
 REMOTE_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
 MEDIA_SUFFIX_RE = re.compile(r"^\.[A-Za-z0-9]{1,8}$")
-#: markdown-it recurses per nesting level; well above this, Python's stack overflows.
-SAFE_MAX_NESTING = 200
 
 
 @dataclass(frozen=True)
