@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from markdown_it.rules_block.table import escapedSplit
 
 from compiler import ir
 from compiler.diagnostics import Code
-from compiler.frontend.blocks import ALERT_RE, CLOZE_RE, Block, strip_prefix
+from compiler.frontend.blocks import ALERT_RE, CLOZE_RE, Block, source_slice, strip_prefix
 from compiler.slug import slugify
 
 if TYPE_CHECKING:
@@ -276,7 +275,7 @@ class CardBuilder:
         """One card per body row of a ``.cards`` table."""
         low = self.low
         attrs = block.attrs()
-        names = [_plain(h) for h in header]
+        names = _header_names(low, block)
         line = max(low.line(block.head) - 1, 1)
 
         def columns(key: str) -> list[int] | None:
@@ -388,11 +387,17 @@ def replace_cloze(text: str, repl: Callable[[str], str]) -> str:
     return "".join(out)
 
 
-def _plain(text: ir.Text) -> str:
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text.html))).strip()
+def _header_names(low: Lowerer, block: Block) -> list[str]:
+    """Header cells as plain text, the way ``front=``/``back=`` name them."""
+    names: list[str] = []
+    in_head = False
+    for tok in block.tokens:
+        if tok.type in ("thead_open", "thead_close"):
+            in_head = tok.type == "thead_open"
+        elif in_head and tok.type == "inline":
+            names.append(" ".join(low.plain(tok).split()))
+    return names
 
 
 def _strip_src(lines: list[str], blocks: list[Block]) -> str:
-    from compiler.frontend.blocks import source_slice
-
     return PREFIX_SRC_RE.sub("", source_slice(lines, blocks), count=1)
