@@ -24,6 +24,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check compiler tests
 	$(BIN)/ruff format --check compiler tests
 	$(BIN)/mypy compiler
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format compiler tests

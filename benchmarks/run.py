@@ -133,7 +133,7 @@ def _imports_snippet(argv: list[str]) -> str:
     return (
         "import atexit, sys\n"
         f"atexit.register(lambda: print('HEAVY:' + ','.join(m for m in {HEAVY!r} if m in sys.modules)))\n"
-        "from compiler.cli import main\n"
+        "from compiler.app.cli import main\n"
         f"main({argv!r})\n"
     )
 
@@ -162,7 +162,7 @@ def bench_startup(runs: int) -> dict[str, Any]:
 
 def bench_cheatsheet(runs: int) -> dict[str, Any] | None:
     """The shipped course's cheat sheet PDF against plain WeasyPrint on the same HTML."""
-    from compiler.backends import REGISTRY
+    from compiler.model.backend import REGISTRY
 
     if "cheatsheet" not in REGISTRY:
         return None

@@ -16,8 +16,8 @@ from pathlib import Path
 
 def main(argv: list[str]) -> int:
     started = time.perf_counter()
-    from compiler import pipeline
-    from compiler.backends import Options
+    from compiler.build import pipeline
+    from compiler.model.backend import Options
 
     source, out, formats = Path(argv[0]), Path(argv[1]), argv[2].split(",")
     timings: dict[str, float] = {"import": time.perf_counter() - started}

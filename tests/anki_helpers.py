@@ -16,8 +16,8 @@ from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPack
 from anki.lang import set_lang  # noqa: E402
 from anki.scheduler.v3 import CardAnswer  # noqa: E402
 
-from compiler import pipeline  # noqa: E402
-from compiler.backends import Options  # noqa: E402
+from compiler.build import pipeline  # noqa: E402
+from compiler.model.backend import Options  # noqa: E402
 
 set_lang("en_US")
 

@@ -19,7 +19,7 @@ from anki_helpers import (
 from conftest import SAMPLE, SOURCE
 
 from compiler.frontend import load_course
-from compiler.ir import AnyCard, Course, iter_cards
+from compiler.model.ir import AnyCard, Course, iter_cards
 
 T1, T2 = 1_700_000_000, 1_700_086_400
 
@@ -169,7 +169,7 @@ def test_noop_rebuild_is_byte_identical_and_changes_nothing(tmp_path: Path) -> N
 
 
 def test_template_change_updates_the_note_type_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from compiler.backends import anki_models
+    from compiler.anki import models as anki_models
 
     src = copy_course(SAMPLE, tmp_path / "src")
     lock = src / "studyc.lock"
@@ -199,7 +199,7 @@ def test_template_change_updates_the_note_type_in_place(tmp_path: Path, monkeypa
 
 
 def test_deck_depth_adds_section_subdecks(tmp_path: Path) -> None:
-    from compiler.backends import Options
+    from compiler.model.backend import Options
 
     src = copy_course(SAMPLE, tmp_path / "src")
     course = load(src)
@@ -231,8 +231,8 @@ def test_math_reaches_anki_as_mathjax(tmp_path: Path) -> None:
 
 
 def test_missing_image_stops_the_build_at_its_line(tmp_path: Path) -> None:
-    from compiler import pipeline
-    from compiler.backends import Options
+    from compiler.build import pipeline
+    from compiler.model.backend import Options
 
     src = copy_course(SAMPLE, tmp_path / "src")
     notes = src / "02-modeling.md"

@@ -12,8 +12,9 @@ import zipfile
 
 from conftest import SAMPLE
 
-from compiler.backends.anki_models import BASIC, CLOZE, CLOZE_TYPE, FRONT_BACK, NOTE_TYPES, model_json, stable_id
-from compiler.backends.anki_notes import tag
+from compiler.anki.models import BASIC, CLOZE, CLOZE_TYPE, FRONT_BACK, NOTE_TYPES, model_json, stable_id
+from compiler.anki.notes import tag
+from compiler.model.diagnostics import Diagnostics
 
 
 def test_note_type_schemas_are_pinned() -> None:
@@ -65,13 +66,13 @@ def test_tags_never_contain_spaces() -> None:
 def test_package_layout() -> None:
     import io
 
-    from compiler.backends import Options
-    from compiler.backends.anki import render
+    from compiler.anki.backend import render
     from compiler.frontend import load_course
+    from compiler.model.backend import Options
 
     course, _ = load_course(SAMPLE)
     assert course is not None
-    [out] = render(course, Options(source_root=SAMPLE, build_time=1_700_000_000))
+    [out] = render(course, Options(source_root=SAMPLE, build_time=1_700_000_000), Diagnostics())
     assert out.name == "sample.apkg"
     with zipfile.ZipFile(io.BytesIO(out.data)) as zf:
         names = zf.namelist()
@@ -82,11 +83,11 @@ def test_package_layout() -> None:
 def test_two_cards_never_share_a_note() -> None:
     import pytest
 
-    from compiler.backends import Options
-    from compiler.backends.anki import render
-    from compiler.errors import OutputError
+    from compiler.anki.backend import render
     from compiler.frontend import load_course
-    from compiler.ir import BasicCard
+    from compiler.model.backend import Options
+    from compiler.model.errors import OutputError
+    from compiler.model.ir import BasicCard
 
     course, _ = load_course(SAMPLE)
     assert course is not None
@@ -101,20 +102,21 @@ def test_two_cards_never_share_a_note() -> None:
         }
     )
     with pytest.raises(OutputError, match="would share one Anki note"):
-        render(broken, Options(source_root=SAMPLE, build_time=1))
+        render(broken, Options(source_root=SAMPLE, build_time=1), Diagnostics())
 
 
 def test_identity_knows_which_note_type_each_card_kind_uses() -> None:
-    from compiler.backends.anki_notes import note_for
+    from compiler.anki.identity import NOTE_FAMILY, Identity
+    from compiler.anki.notes import note_for
     from compiler.frontend import load_course
-    from compiler.identity import NOTE_FAMILY, Identity
-    from compiler.ir import iter_cards
+    from compiler.model.ir import iter_cards
 
     course, _ = load_course(SAMPLE)
     assert course is not None
     kinds = set()
     for ctx in iter_cards(course):
         spec = note_for(course, ctx, Identity("g", 1, 1), 2)
+        assert spec is not None
         assert spec.note_type.key == f"studyc/note-type/{NOTE_FAMILY[ctx.card.kind]}/v1"
         kinds.add(ctx.card.kind)
     assert kinds == set(NOTE_FAMILY)  # the sample has every kind

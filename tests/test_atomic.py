@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SAMPLE
 
-from compiler import backends, cli
-from compiler.backends import Output
-from compiler.errors import BackendError, OutputError
-from compiler.output import sweep_stale_temps, write_all
+from compiler.app import cli
+from compiler.model import backend as backends
+from compiler.model.atomic import sweep_stale_temps, write_all
+from compiler.model.backend import Output
+from compiler.model.errors import BackendError, OutputError
 
 FORMATS = "json,csv"
 CACHE_DIR = ".cache"
@@ -55,7 +56,7 @@ def test_crashing_backend_is_a_clean_error_and_writes_nothing(
     def load(name: str) -> backends.Render:
         if name == "csv":  # the second format: json has already rendered by now
 
-            def boom(course: object, options: object) -> list[Output]:
+            def boom(course: object, options: object, diags: object) -> list[Output]:
                 raise RuntimeError("boom")
 
             return boom
@@ -85,8 +86,9 @@ def test_output_that_cannot_be_written_leaves_every_old_output(
         if name != "csv":
             return render
 
-        def second_fails(course: object, options: backends.Options) -> list[Output]:
-            return [*render(course, options), Output("blocked/extra.txt", b"never written\n")]  # type: ignore[arg-type]
+        def second_fails(course: object, options: backends.Options, diags: object) -> list[Output]:
+            extra = Output("blocked/extra.txt", b"never written\n")
+            return [*render(course, options, diags), extra]  # type: ignore[arg-type]
 
         return second_fails
 
@@ -147,7 +149,7 @@ def stall(src, dst):
     pathlib.Path(sys.argv[1]).write_text(str(src))
     time.sleep(600)
 os.replace = stall
-from compiler.cli import main
+from compiler.app.cli import main
 sys.exit(main(sys.argv[2:]))
 """
 

@@ -23,10 +23,12 @@ import pytest
 from conftest import ROOT, UPDATE
 
 import compiler
-from compiler.diagnostics import Code, code_docs
-from compiler.errors import StudycError
 from compiler.frontend import SAFE_MAX_NESTING
-from compiler.render import MAX_HTML_DEPTH
+from compiler.model.diagnostics import Code, code_docs
+from compiler.model.doc import Text
+from compiler.model.errors import StudycError
+from compiler.text.html import HtmlRenderer
+from compiler.text.sanitize import MAX_HTML_DEPTH
 
 BAD = Path(__file__).resolve().parent / "bad_input"
 CASES = sorted(p for p in BAD.iterdir() if p.is_dir() and not p.name.startswith("."))  # not .ruff_cache
@@ -135,10 +137,10 @@ def _blobs(path: Path) -> list[tuple[str, bytes]]:
 
 
 def _html_fields(node: Any) -> list[str]:
+    """Every text of the JSON form of the IR, rendered to HTML (raw HTML pieces included)."""
     if isinstance(node, dict):
-        return [v for k, v in node.items() if k == "html" and isinstance(v, str)] + [
-            s for v in node.values() for s in _html_fields(v)
-        ]
+        own = [HtmlRenderer().text(Text.model_validate(node))] if node.get("kind") == "text" else []
+        return own + [s for v in node.values() for s in _html_fields(v)]
     if isinstance(node, list):
         return [s for v in node for s in _html_fields(v)]
     return []
@@ -329,7 +331,22 @@ def test_nesting_just_under_every_limit_builds_every_format(tmp_path: Path) -> N
 # -- docs/errors.md: every code with its explanation and a real example ------------------------
 
 ERRORS_PAGE = ROOT / "docs" / "errors.md"
+#: Diagnostics only a build reports (the printables find them while laying out); checked below.
+MATH_INVALID = (
+    "01-chapter.md:4:1: warning: cannot typeset the formula `\\unknowncmd{x}` for print: unknown command "
+    "\\unknowncmd; the PDFs show its TeX source [math.invalid]"
+)
+PRINT_OVERFLOW = (
+    "01-chapter.md:4:1: warning: flashcard #1 does not fit its printed cell (back) even at 5.2 pt; shorten it "
+    "or split it [print.overflow]"
+)
+BUILD_ONLY = {
+    "cheatsheet": ("$\\unknowncmd{x}$", MATH_INVALID),
+    "flashcards": (" ".join(["word"] * 1500), PRINT_OVERFLOW),
+}
 GENERATED_EXAMPLES = {
+    Code.MATH_INVALID: (MATH_INVALID, "a generated chapter built with `--format cheatsheet`"),
+    Code.PRINT_OVERFLOW: (PRINT_OVERFLOW, "a generated chapter built with `--format flashcards`"),
     Code.FILE_TOO_LARGE: (TOO_LARGE, "a generated 20 MB file"),
     Code.FILE_OUTSIDE: (LINK_OUT, "a generated symlink to a note outside the folder"),
     Code.FILE_UNREADABLE: (DANGLING, "a generated dangling symlink"),
@@ -337,7 +354,7 @@ GENERATED_EXAMPLES = {
 }
 PAGE_HEAD = """# Diagnostics and error codes
 
-<!-- Generated from compiler/diagnostics.py, compiler/errors.py and tests/bad_input/;
+<!-- Generated from compiler/model/diagnostics.py, compiler/model/errors.py and tests/bad_input/;
      regenerate with STUDYC_UPDATE_SNAPSHOTS=1 pytest tests/test_bad_input.py -->
 
 studyc reads every note file, reports every problem it finds at once, one line each,
@@ -377,7 +394,8 @@ build are removed by the next one.
   `sub`/`sup`, `kbd`, tables, lists, links to `http`, `https` and `mailto`. Scripts,
   styles, frames, `on*=` handlers and `javascript:` URLs are removed (`html.unsafe`), and
   so is the `src` of a raw `<img>`: use `![alt](path)` so studyc can check the file.
-  Anki cards, the HTML and PDF outputs all get the same sanitized HTML.
+  Raw HTML is sanitized once, when the notes are read; every output renders the same
+  sanitized pieces.
 - Images are never fetched from the network (`image.remote`) and never read from
   outside the notes folder (`image.outside-root`), whether by `..`, an absolute path or
   a symlink.
@@ -386,6 +404,19 @@ build are removed by the next one.
 
 ## Codes
 """
+
+
+@pytest.mark.parametrize("fmt", list(BUILD_ONLY))
+def test_printables_report_what_they_cannot_lay_out(tmp_path: Path, fmt: str) -> None:
+    answer, expected = BUILD_ONLY[fmt]
+    src = course(tmp_path, {"01-chapter.md": f"---\ntitle: Chapter\n---\nQ: What is it?\n\nA: {answer}\n"})
+    strict = studyc("build", ".", "-o", str(tmp_path / "strict"), "--format", fmt, "--strict", cwd=src)
+    assert strict.returncode == 1
+    assert [ln for ln in strict.stderr.splitlines() if ln.startswith("01-")] == [expected + " (error: --strict)"]
+    assert not (tmp_path / "strict").exists()  # a backend's warning stops a strict build before anything is written
+    proc = studyc("build", ".", "-o", str(tmp_path / "out"), "--format", fmt, cwd=src)
+    assert proc.returncode == 0
+    assert diagnostics(proc.stderr) == [expected]
 
 
 def _example(code: Code) -> tuple[str, str]:

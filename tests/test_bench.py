@@ -12,7 +12,7 @@ from conftest import ROOT, SAMPLE
 from compiler.checks import run_checks
 from compiler.frontend import load_course
 from compiler.frontend.parallel import _split
-from compiler.ir import CARD_KINDS, iter_cards
+from compiler.model.ir import CARD_KINDS, iter_cards
 
 sys.path.insert(0, str(ROOT))
 from benchmarks.corpus import CARDS_PER_FILE, generate
@@ -66,8 +66,8 @@ def test_split_keeps_file_order_and_every_file() -> None:
 
 
 def test_timings_name_every_stage(tmp_path: Path) -> None:
-    from compiler import pipeline
-    from compiler.backends import Options
+    from compiler.build import pipeline
+    from compiler.model.backend import Options
 
     timings: dict[str, float] = {}
     result = pipeline.build(SAMPLE, tmp_path, ["json"], Options(source_root=SAMPLE), timings=timings)
@@ -78,8 +78,8 @@ def test_timings_name_every_stage(tmp_path: Path) -> None:
 def test_fuzzy_candidates_match_like_all_pairs_on_a_mass_rewording(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from compiler import identity
-    from compiler.lock import Lock
+    from compiler.anki import identity
+    from compiler.anki.lock import Lock
 
     # one chapter: comparing all pairs, the reference, is slow
     original, reworded = tmp_path / "original", tmp_path / "reworded"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE
 
-from compiler import pdf_worker, pipeline
-from compiler.backends import Options, Output
+from compiler.build import pdf_worker, pipeline
+from compiler.model.backend import Options, Output
 
 
 @pytest.fixture(autouse=True)

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from conftest import SAMPLE
 
-from compiler import cache as build_cache
-from compiler import pipeline
-from compiler.backends import Options
+from compiler.build import cache as build_cache
+from compiler.build import pipeline
+from compiler.model.backend import Options
 
 T1 = 1_700_000_000
 

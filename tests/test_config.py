@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SAMPLE
 
-from compiler.config import Config, load_config
-from compiler.errors import ConfigError
+from compiler.model.errors import ConfigError
+from compiler.settings import Config, load_config
 
 
 def _notes(tmp_path: Path) -> Path:

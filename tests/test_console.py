@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, ROOT, SAMPLE
 
-from compiler import console
-from compiler.console import Reporter, human_size, make_console
-from compiler.diagnostics import Code, Diagnostic
-from compiler.pipeline import check
+from compiler.app import console
+from compiler.app.console import Reporter, human_size, make_console
+from compiler.build.pipeline import check
+from compiler.model.diagnostics import Code, Diagnostic
 
 LINE_RE = re.compile(r"^(?P<path>[^:\s]+):(?P<line>\d+):(?P<col>\d+): (error|warning): .* \[[a-z.-]+\]$")
 
@@ -145,7 +145,7 @@ def test_make_console_does_not_wrap_or_interpret_markup() -> None:
 def test_help_imports_neither_rich_nor_the_compiler() -> None:
     # `studyc --help` must stay fast: rich, pydantic and markdown-it load only when a command runs.
     code = (
-        "import sys\nfrom compiler.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "import sys\nfrom compiler.app.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
         "print(sorted(m for m in ('rich', 'pydantic', 'markdown_it') if m in sys.modules))"
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)

@@ -7,9 +7,9 @@ from collections import Counter
 import pytest
 from conftest import SOURCE
 
+from compiler.build.pipeline import check
 from compiler.checks.coverage import coverage
-from compiler.ir import Course, iter_cards, iter_tips
-from compiler.pipeline import check
+from compiler.model.ir import Course, iter_cards, iter_tips
 
 
 @pytest.fixture(scope="module")

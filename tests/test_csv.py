@@ -10,9 +10,9 @@ import pytest
 from anki_helpers import copy_course, import_apkg, new_collection
 from conftest import SAMPLE
 
-from compiler import pipeline
-from compiler.backends import Options
-from compiler.backends.anki_models import NOTE_TYPES
+from compiler.anki.models import NOTE_TYPES
+from compiler.build import pipeline
+from compiler.model.backend import Options
 
 anki = pytest.importorskip("anki")
 

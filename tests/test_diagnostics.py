@@ -8,9 +8,9 @@ import itertools
 
 from conftest import FIXTURES, assert_snapshot
 
-from compiler import diagnostics
-from compiler.diagnostics import Code, Diagnostics
-from compiler.pipeline import check
+from compiler.build.pipeline import check
+from compiler.model import diagnostics
+from compiler.model.diagnostics import Code, Diagnostics
 
 
 def test_broken_course_snapshot() -> None:

@@ -11,18 +11,28 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_block_plugin
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+from mdit_py_plugins.texmath import texmath_plugin
 
-from compiler import backends, ir, render
-from compiler.backends import Options, json_backend
 from compiler.checks import run_checks
-from compiler.diagnostics import Code, Diagnostics
-from compiler.frontend import FileResult, Limits, assemble, parse_file, read_text
+from compiler.export import json_backend
+from compiler.frontend import FileResult, assemble, parse_file, read_text
 from compiler.frontend.cards import strip_cloze
-from compiler.ir import Course
-from compiler.render import make_parser
+from compiler.frontend.markdown import make_parser
+from compiler.model import backend as backends
+from compiler.model import ir
+from compiler.model.backend import Options
+from compiler.model.diagnostics import Code, Diagnostics
+from compiler.model.ir import Course
+from compiler.settings import Limits
 
 EXAMPLES = int(os.environ.get("STUDYC_FUZZ_EXAMPLES", "200"))
 FUZZ = settings(
@@ -215,7 +225,7 @@ def compile_note(root: Path, source: str) -> tuple[Course | None, Diagnostics]:
     course = assemble(results, diags)
     if course is not None:
         run_checks(course, diags)
-        for output in json_backend.render(course, Options(source_root=root)):
+        for output in json_backend.render(course, Options(source_root=root), Diagnostics()):
             json.loads(output.data)
     return course, diags
 
@@ -236,7 +246,7 @@ def test_course_file_and_two_chapters_never_raise(root: Path, course: str, chapt
     compiled = assemble(results, diags)
     if compiled is not None:
         run_checks(compiled, diags)
-        for output in json_backend.render(compiled, Options(source_root=root)):
+        for output in json_backend.render(compiled, Options(source_root=root), Diagnostics()):
             json.loads(output.data)
     else:
         assert diags.errors()
@@ -271,7 +281,7 @@ def test_clean_notes_render_in_every_fast_backend(root: Path, cards: list[str], 
     if diags.errors():
         return  # e.g. two cards with the same derived id; the other properties cover diagnostics
     for name in FAST_BACKENDS:
-        outputs = backends.load(name)(course, Options(source_root=root))
+        outputs = backends.load(name)(course, Options(source_root=root), Diagnostics())
         assert outputs and all(o.data for o in outputs)
 
 
@@ -366,12 +376,22 @@ MATH_PIECES = ["\\(", "\\)", "\\[", "\\]", "(", ")", "a", " ", "\n", "\n\n", "> 
 
 @FUZZ
 @given(source=st.lists(st.sampled_from(MATH_PIECES), max_size=40).map("".join))
-def test_hardened_math_rules_match_the_plugins(monkeypatch: pytest.MonkeyPatch, source: str) -> None:
+def test_hardened_math_rules_match_the_plugins(source: str) -> None:
+    # studyc's linear-time \( \) and \[ \] rules give the tokens texmath's plugin gives
+    # (except that "$1" is a price, which the plugins would read as math)
+    assume(not re.search(r"\$\d", source))
     hardened = make_parser().parse(source, {})
-    with monkeypatch.context() as patch:
-        patch.setattr(render, "_harden", lambda md: None)
-        original = make_parser().parse(source, {})
-    assert _token_dump(hardened) == _token_dump(original)
+    assert _token_dump(hardened) == _token_dump(_texmath_parser().parse(source, {}))
+
+
+def _texmath_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True})
+    md.enable(["table", "strikethrough"])
+    md.use(front_matter_plugin).use(deflist_plugin).use(attrs_block_plugin)
+    md.use(container_plugin, name="directive", validate=lambda params, markup: True)
+    md.use(dollarmath_plugin, allow_labels=False, allow_space=False, allow_digits=False)
+    md.use(texmath_plugin, delimiters="brackets")
+    return md
 
 
 @pytest.mark.parametrize(

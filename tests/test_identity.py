@@ -22,7 +22,7 @@ from anki_helpers import (
 )
 from conftest import SAMPLE
 
-from compiler import lock as lockfile
+from compiler.anki import lock as lockfile
 
 T1, T2 = 1_700_000_000, 1_700_086_400
 

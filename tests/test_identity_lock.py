@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE
 
-from compiler import lock as lockfile
-from compiler import pipeline
-from compiler.backends import Options
-from compiler.identity import FUZZY_THRESHOLD, similarity
-from compiler.lock import Entry, LockError
+from compiler.anki import lock as lockfile
+from compiler.anki.identity import FUZZY_THRESHOLD, similarity
+from compiler.anki.lock import Entry, LockError
+from compiler.build import pipeline
+from compiler.model.backend import Options
 
 T1, T2 = 1_700_000_000, 1_700_086_400
 
@@ -156,7 +156,7 @@ def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
 
 
 def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from compiler.cli import main
+    from compiler.app.cli import main
 
     src = _copy(SAMPLE, tmp_path / "src")
     _build(src, tmp_path / "out", T1)

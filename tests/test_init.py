@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from compiler.errors import UsageError
-from compiler.scaffold import FILES, create
+from compiler.app.scaffold import FILES, create
+from compiler.model.errors import UsageError
 
 
 def studyc(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -55,7 +55,7 @@ def test_title_with_yaml_specials_is_quoted(tmp_path: Path) -> None:
     create(tmp_path / "c", title='AWS: "ML" – Specialty #1')
     proc = studyc("check", str(tmp_path / "c"))
     assert proc.returncode == 0, proc.stderr
-    from compiler.pipeline import check
+    from compiler.build.pipeline import check
 
     course = check(tmp_path / "c").course
     assert course is not None and course.title == 'AWS: "ML" – Specialty #1'

@@ -9,9 +9,9 @@ import jsonschema
 import pytest
 from conftest import FIXTURES, SAMPLE, SOURCE, assert_snapshot
 
-from compiler.backends import Options
-from compiler.ir import SCHEMA_VERSION
-from compiler.pipeline import build
+from compiler.build.pipeline import build
+from compiler.model.backend import Options
+from compiler.model.ir import SCHEMA_VERSION
 
 
 def _build(source: Path, out: Path) -> tuple[dict[str, object], dict[str, object]]:

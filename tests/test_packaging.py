@@ -13,7 +13,8 @@ import pytest
 from conftest import ROOT, SAMPLE
 
 RUN_INSTALLED = (
-    "import compiler, sys; from compiler.cli import main; print(compiler.__file__, file=sys.stderr); sys.exit(main())"
+    "import compiler, sys; from compiler.app.cli import main; "
+    "print(compiler.__file__, file=sys.stderr); sys.exit(main())"
 )
 
 
@@ -44,7 +45,7 @@ def test_wheel_contains_templates_and_every_module(wheel: Path) -> None:
     for rel in (
         "compiler/templates/anki/style.css",
         "compiler/templates/guide.html.j2",
-        "compiler/scaffold/files/course.md",
+        "compiler/app/scaffold/files/course.md",
     ):
         assert rel in names
 

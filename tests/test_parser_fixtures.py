@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, assert_snapshot, to_json
 
-from compiler.frontend import Limits, parse_file
+from compiler.frontend import parse_file
+from compiler.settings import Limits
 
 PARSER = FIXTURES / "parser"
 CASES = sorted(PARSER.glob("*.md"))

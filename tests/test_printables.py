@@ -6,10 +6,13 @@ positions back with pypdf and inspect WeasyPrint's layout boxes.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import math
 import re
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,10 +21,16 @@ import pytest
 from conftest import SAMPLE, SOURCE, assert_snapshot
 from pypdf import PdfReader
 
-from compiler.backends import Options, cheatsheet, flashcards, guide, load
-from compiler.backends.printing import build_date, iter_boxes, layout, pdf_bytes, plain
 from compiler.frontend import load_course
-from compiler.ir import Course, iter_sections, iter_tips
+from compiler.model.backend import Options, load
+from compiler.model.diagnostics import Code, Diagnostics
+from compiler.model.doc import Cloze, Image, Math, MathBlock, Para, Str, Text, text_inlines, walk_blocks
+from compiler.model.ir import Course, Prose, Span, iter_blocks, iter_cards, iter_sections, iter_tips
+from compiler.print import cheatsheet, flashcards, guide
+from compiler.print.common import build_date, iter_boxes, layout, pdf_bytes
+from compiler.print.math import TexMathError, split_points, tex_svg
+from compiler.print.render import Images, PrintRenderer, card_views, cloze_tex
+from compiler.text.plain import html_text, plain
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "printables"
 
@@ -35,6 +44,8 @@ class Built:
     docs: dict[str, Any] = field(default_factory=dict)
     pdf: dict[str, bytes] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    diags: Diagnostics = field(default_factory=Diagnostics)
+    source: Path = SAMPLE
 
     def text(self, name: str) -> str:
         """Text of a PDF as pypdf extracts it."""
@@ -54,22 +65,20 @@ class _Collect(logging.Handler):
 def _build(source: Path) -> Built:
     course, _ = load_course(source)
     assert course is not None
-    built = Built(course)
+    built = Built(course, source=source)
     handler = _Collect()
-    loggers = [logging.getLogger("weasyprint"), logging.getLogger("studyc.flashcards")]
-    for logger in loggers:
-        logger.addHandler(handler)
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
     try:
         options = Options(source_root=source)
         for name, module in (("cheatsheet", cheatsheet), ("guide", guide)):
-            built.html[name] = module.render_html(course, options)
+            built.html[name] = module.render_html(course, options, built.diags)
             built.docs[name] = layout(built.html[name])
-        built.html["flashcards"], built.docs["flashcards"] = flashcards.render_document(course, options)
+        built.html["flashcards"], built.docs["flashcards"] = flashcards.render_document(course, options, built.diags)
         for name, doc in built.docs.items():
             built.pdf[name] = pdf_bytes(doc)
     finally:
-        for logger in loggers:
-            logger.removeHandler(handler)
+        logger.removeHandler(handler)
     built.warnings = handler.messages
     return built
 
@@ -95,12 +104,13 @@ def _missing(needles: list[str], haystack: str) -> list[str]:
 
 
 def _titles_and_tips(course: Course) -> list[str]:
-    return [s.title for _, s in iter_sections(course)] + [plain(t.text.html) for _, _, t in iter_tips(course)]
+    return [s.title for _, s in iter_sections(course)] + [plain(t.text) for _, _, t in iter_tips(course)]
 
 
-def _fronts(built: Built) -> list[str]:
-    views = flashcards.card_views(built.course, flashcards.Formatter(flashcards.Images(built.course, SAMPLE)))
-    return [plain(v.front) for v in views]
+def _fronts(built: Built, source: Path = SAMPLE) -> list[str]:
+    """The text of every printed front (formulas are SVG, so they have none)."""
+    views = card_views(built.course, PrintRenderer(Images(built.course, source), Diagnostics()))
+    return [" ".join(html_text(v.front)) for v in views]
 
 
 # --- text content -------------------------------------------------------------------------
@@ -119,8 +129,8 @@ def test_shipped_sections_and_tips_appear(shipped: Built, name: str) -> None:
 
 
 def test_every_card_front_is_printed(sample: Built, shipped: Built) -> None:
-    for built in (sample, shipped):
-        fronts = _fronts(built)
+    for built, source in ((sample, SAMPLE), (shipped, SOURCE)):
+        fronts = _fronts(built, source)
         assert fronts and _missing(fronts, built.text("flashcards")) == []
 
 
@@ -138,10 +148,10 @@ def test_guide_lists_covering_cards_beside_each_tip(sample: Built) -> None:
     assert [int(n) for n in re.findall(r'href="#card-(\d+)"', tip)] == [1, 2, 3]
 
 
-def test_math_is_readable_text(sample: Built) -> None:
+def test_sample_math_is_typeset(sample: Built) -> None:
     for name in ("cheatsheet", "guide"):
         assert "\\(" not in sample.html[name]
-        assert '<span class="math">x<sup>2</sup></span>' in sample.html[name]
+        assert '<span class="math math-inline" role="img" aria-label="x^2"><svg ' in sample.html[name]
 
 
 # --- layout -------------------------------------------------------------------------------
@@ -169,7 +179,7 @@ def _label_cells(pdf: bytes, grid: flashcards.Grid) -> list[dict[int, tuple[int,
 def test_flashcards_pair_fronts_with_mirrored_backs(sample: Built, shipped: Built) -> None:
     for built in (sample, shipped):
         grid = flashcards.grid_for(built.course.paper)
-        count = len(_fronts(built))
+        count = sum(1 for _ in iter_cards(built.course))
         pages = _label_cells(built.pdf["flashcards"], grid)
         assert len(pages) == 2 * math.ceil(count / grid.per_sheet)
         fronts = {n: (i, cell) for i, page in enumerate(pages[0::2]) for n, cell in page.items()}
@@ -235,9 +245,10 @@ EXPLAINED = (
 )
 
 
-def test_no_unexplained_weasyprint_warnings(sample: Built, shipped: Built) -> None:
+def test_no_unexplained_weasyprint_warnings_or_diagnostics(sample: Built, shipped: Built) -> None:
     unexplained = [w for w in sample.warnings + shipped.warnings if not any(e in w for e in EXPLAINED)]
     assert unexplained == []
+    assert [d.format() for d in sample.diags.items + shipped.diags.items] == []
 
 
 def test_every_page_has_header_and_page_x_of_y(sample: Built, shipped: Built) -> None:
@@ -289,7 +300,9 @@ def test_guide_html_is_self_contained(sample: Built) -> None:
 def test_render_is_reproducible_and_dated_from_content(sample: Built, monkeypatch: pytest.MonkeyPatch) -> None:
     options = Options(source_root=SAMPLE)
     outputs = {
-        o.name: o.data for name in ("cheatsheet", "guide", "flashcards") for o in load(name)(sample.course, options)
+        o.name: o.data
+        for name in ("cheatsheet", "guide", "flashcards")
+        for o in load(name)(sample.course, options, Diagnostics())
     }
     names = ["cheatsheet.html", "cheatsheet.pdf", "flashcards.pdf", "guide.html", "guide.pdf"]
     assert sorted(outputs) == [f"sample-{n}" for n in names]
@@ -314,3 +327,236 @@ def test_paper_option_overrides_course(sample: Built) -> None:
 @pytest.mark.parametrize("name", ["guide", "cheatsheet", "flashcards"])
 def test_sample_html_golden(sample: Built, name: str) -> None:
     assert_snapshot(GOLDEN / f"sample-{name}.html", sample.html[name])
+
+
+# --- math, cloze gaps and images from the text tree ---------------------------------------
+
+MATH_CHAPTER = r"""---
+title: Metrics
+---
+## Classification
+
+Precision is $\frac{TP}{TP+FP}$; set $\text{num\_samples}$ and leave room: $a \qquad b$.
+
+$$
+F_1 = \frac{2 \cdot P \cdot R}{P + R}
+$$
+
+| Metric | Formula |
+|---|---|
+| MSE | $\frac{1}{n}\sum_{i=1}^{n}(y_i-\hat{y}_i)^2$ |
+| Broken | $\frac{1}{$ |
+
+![Pipeline](images/pipeline.png)
+
+Q: What is the F1 score of precision $P$ and recall $R$?
+
+A: Their harmonic mean:
+
+$$F_1 = 2\,\frac{P R}{P + R}$$
+
+Q: How do you compute accuracy?
+
+A: With `accuracy_score`:
+
+```python
+acc = accuracy_score(y_true, y_pred)
+```
+
+C: Softmax turns logits into {{c1::probabilities::what}} with
+$\operatorname{softmax}(z)_i = {{c2::\frac{e^{z_i}}{\sum_j e^{z_j}}}}$.
+
+Q: What does $\unknowncmd{x}$ mean?
+
+A: Nothing; the command does not exist.
+"""
+
+
+@pytest.fixture(scope="module")
+def mathy(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    root = tmp_path_factory.mktemp("mathy")
+    (root / "course.md").write_text("---\ntitle: Math\nexam: E\nslug: math\n---\nAbout $\\sigma(z)$.\n")
+    (root / "images").mkdir()
+    (root / "images" / "pipeline.png").write_bytes((SAMPLE / "images" / "pipeline.png").read_bytes())
+    (root / "01-metrics.md").write_text(MATH_CHAPTER)
+    return _build(root)
+
+
+def _formulas(course: Course) -> list[str]:
+    """The TeX of every formula in the course, blocks and inlines, in reading order."""
+    texts: list[Text] = [course.description] if course.description else []
+    for _, _, block in iter_blocks(course):
+        texts.extend(t for t in (getattr(block, "text", None),) if isinstance(t, Text))
+        texts.extend(c for row in getattr(block, "rows", ()) for c in row)
+        texts.extend(getattr(block, f) for f in ("front", "back") if isinstance(getattr(block, f, None), Text))
+    found = [b.tex for t in texts for b in walk_blocks(t.blocks) if isinstance(b, MathBlock)]
+    return found + [n.tex for t in texts for n in text_inlines(t) if isinstance(n, Math)]
+
+
+def test_math_is_typeset_not_printed_as_tex(mathy: Built) -> None:
+    formulas = _formulas(mathy.course)
+    assert len(formulas) == 12
+    guide_html = mathy.html["guide"]
+    typeset = guide_html.count('<span class="math math-inline"') + guide_html.count('<span class="math math-display"')
+    assert typeset == len(formulas) - 2  # the two broken ones print as source
+    assert guide_html.count('<code class="math-fallback') == 2
+    for name in ("cheatsheet", "guide", "flashcards"):
+        text = mathy.text(name)
+        assert "qquad" not in text and "\\text" not in text and "num\\_" not in text, name
+        assert "\\frac{1}{" in text or name == "flashcards", name  # the broken cell shows its source
+
+
+def test_bad_tex_is_a_warning_at_its_line(mathy: Built) -> None:
+    found = sorted({d.format() for d in mathy.diags.items if d.code is Code.MATH_INVALID})
+    assert found == [
+        "01-metrics.md:12:1: warning: cannot typeset the formula `\\frac{1}{` for print: unexpected end of formula"
+        " (missing argument or brace?); the PDFs show its TeX source [math.invalid]",
+        "01-metrics.md:36:1: warning: cannot typeset the formula `\\unknowncmd{x}` for print: unknown command"
+        " \\unknowncmd; the PDFs show its TeX source [math.invalid]",
+    ]
+    # each backend reports a formula once per place, however often it prints the text
+    diags = Diagnostics()
+    guide.render_html(mathy.course, Options(source_root=mathy.source), diags)
+    assert sorted(d.format() for d in diags.items) == found
+
+
+def test_cloze_front_shows_gaps_also_inside_math(mathy: Built) -> None:
+    views = card_views(mathy.course, PrintRenderer(Images(mathy.course, mathy.source), Diagnostics()))
+    cloze = next(v for v in views if v.card.kind == "cloze")
+    assert '<span class="gap">[what]</span>' in cloze.front and "probabilities" not in cloze.front
+    assert '<mark class="cloze">probabilities</mark>' in cloze.back
+    assert "e^{z_i}" not in cloze.front and "[...]" in cloze.front  # the aria-label of the formula's gap
+    assert "e^{z_i}" in cloze.back
+
+
+def test_images_become_data_uris(mathy: Built) -> None:
+    for name in ("cheatsheet", "guide"):
+        tags = [t for t in mathy.html[name].split("<img ")[1:]]
+        assert tags and all(t.startswith('src="data:image/png;base64,') for t in tags), name
+
+
+def test_code_block_in_an_answer_is_highlighted(mathy: Built) -> None:
+    assert '<pre class="highlight"><code class="language-python">' in mathy.html["guide"]
+
+
+def test_math_svg_is_the_same_in_every_process() -> None:
+    script = (
+        "import hashlib; from compiler.print.math import tex_svg; "
+        "print(hashlib.sha256(''.join(tex_svg(t, display=d) for t in "
+        + repr(GOOD_TEX)
+        + " for d in (False, True)).encode()).hexdigest())"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True, env={"PYTHONHASHSEED": seed}
+        ).stdout.strip()
+        for seed in ("0", "1")
+    }
+    here = hashlib.sha256("".join(tex_svg(t, display=d) for t in GOOD_TEX for d in (False, True)).encode())
+    assert digests == {here.hexdigest()}
+
+
+# --- the renderer on hand-built trees (no layout) -------------------------------------------
+
+SPAN = Span(path="01-a.md", line=7, end_line=7)
+GOOD_TEX = [
+    r"\sqrt{\frac{2}{n}}", r"a \qquad b", r"\text{num\_samples}", r"\sum_{i=1}^{n} x_i^2", r"\hat{y}",
+    r"\mathbb{R}", r"\operatorname{softmax}(z)", r"5\%", r"\log(1+e^{-x})", r"\left( \frac{a}{b} \right)",
+    r"\begin{cases} 1 & x>0 \\ 0 & \text{else}\end{cases}", r"\text{a<b \& c}",
+    r"\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}",
+]  # fmt: skip
+BAD_TEX = [r"\frac{", r"\unknowncmd{x}", "}}{{", "", "   ", "x^", r"\left( x", r"\begin{cases} x", "a&b", "x" * 3000]
+
+
+def _renderer(diags: Diagnostics | None = None) -> PrintRenderer:
+    course = _minimal_course()
+    return PrintRenderer(Images(course, SAMPLE), diags or Diagnostics())
+
+
+def _minimal_course() -> Course:
+    course, _ = load_course(SAMPLE)
+    assert course is not None
+    return course
+
+
+def _para(*inlines: Any) -> Text:
+    return Text(markdown="", blocks=(Para(content=tuple(inlines)),))
+
+
+@pytest.mark.parametrize("tex", GOOD_TEX)
+def test_good_tex_is_one_svg_without_ids(tex: str) -> None:
+    for display in (False, True):
+        out = tex_svg(tex, display=display)
+        assert out.count("<svg") == 1 and " id=" not in out and "<use" not in out
+        assert out.startswith(f'<span class="math math-{"display" if display else "inline"}"')
+        assert ("vertical-align:" in out) is not display
+
+
+@pytest.mark.parametrize("tex", BAD_TEX)
+def test_bad_tex_raises(tex: str) -> None:
+    with pytest.raises(TexMathError):
+        tex_svg(tex, display=False)
+
+
+def test_long_inline_formula_is_cut_to_wrap() -> None:
+    tex = r"\mathcal{L} = -\frac{1}{N}\sum_{i=1}^{N} y_i \log \hat{y}_i + (1-y_i)\log(1-\hat{y}_i) + \lambda w"
+    assert tex_svg(tex, display=False).count("<svg") > 2
+    assert split_points("a = b + c") == ["a ={}", "b +{}", "c"]
+    assert split_points(r"f(a + b)") == []
+
+
+def test_renderer_math_fallback_reports_once_at_the_span() -> None:
+    diags = Diagnostics()
+    fmt = _renderer(diags)
+    text = _para(Str(text="x "), Math(tex=r"\frac{", display=False))
+    first, second = fmt.html(text, SPAN), fmt.html(text, SPAN)
+    assert first == second == '<p>x <code class="math-fallback math-inline">\\frac{</code></p>'
+    assert [(d.code, d.path, d.line, d.severity) for d in diags.items] == [(Code.MATH_INVALID, "01-a.md", 7, "warning")]
+
+
+def test_renderer_cloze_gap_and_answer() -> None:
+    fmt = _renderer()
+    text = _para(Str(text="Up to "), Cloze(number=1, content=(Str(text="7 days"),), hint=None), Str(text=" or "),
+                 Cloze(number=2, content=(Str(text="365"),), hint="max"))  # fmt: skip
+    front = fmt.html(text, SPAN, cloze="front")
+    assert front == '<p>Up to <span class="gap">[...]</span> or <span class="gap">[max]</span></p>'
+    assert fmt.html(text, SPAN, cloze="back") == (
+        '<p>Up to <mark class="cloze">7 days</mark> or <mark class="cloze">365</mark></p>'
+    )
+    assert cloze_tex(r"a = {{c1::\frac{1}{2}::half}}", gaps=True) == r"a = {\color{#0b63c4}{\textbf{[half]}}}"
+    assert cloze_tex(r"a = {{c1::\frac{1}{2}}}", gaps=False) == r"a = {\color{#0b4f9c}{\frac{1}{2}}}"
+
+
+def test_renderer_images() -> None:
+    course = _minimal_course()
+    media = course.assets[0].media_name
+    fmt = PrintRenderer(Images(course, SAMPLE), Diagnostics())
+    local = fmt.html(_para(Image(src="images/pipeline.png", media=media, alt="A <b>", title=None)), SPAN)
+    assert local.startswith('<p><img src="data:image/png;base64,') and local.endswith('alt="A &lt;b&gt;"></p>')
+    remote = fmt.html(_para(Image(src="https://x.test/a.png", media=None, alt="R", title=None)), SPAN)
+    assert remote == '<p><a class="remote-image" href="https://x.test/a.png">[image: R]</a></p>'
+    missing = fmt.html(_para(Image(src="nope.png", media=None, alt="M", title=None)), SPAN)
+    assert missing == '<p><span class="missing-image">[image: M]</span></p>'
+
+
+def test_cheatsheet_leaves_out_plain_paragraphs_only() -> None:
+    def prose(*blocks: Any) -> Prose:
+        return Prose(span=SPAN, text=Text(markdown="", blocks=blocks))
+
+    assert cheatsheet.is_paragraphs(prose(Para(content=(Str(text="Words."),))))
+    assert not cheatsheet.is_paragraphs(prose(Para(content=(Math(tex="x", display=False),))))
+    assert not cheatsheet.is_paragraphs(prose(Para(content=(Image(src="a", media=None, alt="", title=None),))))
+    assert not cheatsheet.is_paragraphs(prose(MathBlock(tex="x")))
+
+
+def test_flashcard_that_cannot_fit_is_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "course.md").write_text("---\ntitle: T\nexam: E\nslug: t\n---\n")
+    answer = " ".join(f"Fact number {i} is stated at some length here." for i in range(400))
+    (tmp_path / "01-a.md").write_text(f"---\ntitle: A\n---\n## S\n\nQ: Short?\n\nA: {answer}\n")
+    course, _ = load_course(tmp_path)
+    assert course is not None
+    diags = Diagnostics()
+    flashcards.render_document(course, Options(source_root=tmp_path), diags)
+    assert [(d.code, d.path, d.line, d.severity) for d in diags.items] == [
+        (Code.PRINT_OVERFLOW, "01-a.md", 6, "warning")
+    ]

@@ -7,9 +7,12 @@ from typing import Any
 
 import pytest
 
-from compiler.diagnostics import Code
-from compiler.frontend import Limits, parse_file
-from compiler.render import sanitize, unsafe_parts
+from compiler.frontend import parse_file
+from compiler.model.diagnostics import Code
+from compiler.model.doc import Text
+from compiler.settings import Limits
+from compiler.text.html import HtmlRenderer
+from compiler.text.sanitize import sanitize, unsafe_parts
 
 MEDIA = "studyc-0123456789abcdef0123.png"
 
@@ -78,10 +81,11 @@ def test_only_checked_media_names_survive_as_image_sources() -> None:
 
 
 def _html(node: Any) -> list[str]:
+    """Every text in a dumped IR tree, rendered to HTML (and every raw HTML piece the tree keeps)."""
     if isinstance(node, dict):
-        return [v for k, v in node.items() if k == "html" and isinstance(v, str)] + [
-            h for v in node.values() for h in _html(v)
-        ]
+        own = [HtmlRenderer().text(Text.model_validate(node))] if node.get("kind") == "text" else []
+        raw = [v for k, v in node.items() if k == "html" and isinstance(v, str)]
+        return own + raw + [h for v in node.values() for h in _html(v)]
     if isinstance(node, list):
         return [h for v in node for h in _html(v)]
     return []
@@ -139,5 +143,6 @@ def test_every_place_html_can_appear_is_sanitized_and_warned(tmp_path: Path) -> 
 
 def test_course_description_is_sanitized(tmp_path: Path) -> None:
     result = parse_file(tmp_path, "course.md", "---\ntitle: T\nexam: E\n---\nAbout <script>x()</script>.\n", Limits())
-    assert result.body is not None and "<script" not in result.body.html
+    assert result.body is not None
+    assert [h for h in _html(result.body.model_dump(mode="json")) if "<script" in h or "x()" in h] == []
     assert [(d.line, d.code) for d in result.diagnostics] == [(5, Code.HTML_UNSAFE)]

@@ -91,7 +91,7 @@ def test_build_with_warnings_is_never_skipped(tmp_path: Path) -> None:
 def test_skipped_build_never_imports_the_parser(course: tuple[Path, Path]) -> None:
     src, out = course
     probe = (
-        "import sys; from compiler.cli import main; "
+        "import sys; from compiler.app.cli import main; "
         f"rc = main(['build', {str(src)!r}, '-o', {str(out)!r}, '--format', 'json,anki', '-q']); "
         "print(rc, sorted(m for m in ('pydantic', 'markdown_it', 'genanki', 'weasyprint') if m in sys.modules))"
     )

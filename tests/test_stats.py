@@ -10,10 +10,10 @@ from pathlib import Path
 
 from conftest import ROOT, SAMPLE, assert_snapshot, to_json
 
-from compiler import stats
-from compiler.console import make_console
-from compiler.ir import Course, iter_cards
-from compiler.pipeline import check
+from compiler.app import stats
+from compiler.app.console import make_console
+from compiler.build.pipeline import check
+from compiler.model.ir import Course, iter_cards
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "stats"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from conftest import SAMPLE
 
-from compiler import pipeline
-from compiler.backends import Options
-from compiler.watch import watch
+from compiler.app.watch import watch
+from compiler.build import pipeline
+from compiler.model.backend import Options
 
 WAIT = 30.0  # seconds; a bound, not a speed assertion
 

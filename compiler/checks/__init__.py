@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from compiler.checks.coverage import check_coverage
 from compiler.checks.ids import check_ids
-from compiler.diagnostics import Diagnostics
-from compiler.ir import Course
+from compiler.model.diagnostics import Diagnostics
+from compiler.model.ir import Course
 
 
 def run_checks(course: Course, diags: Diagnostics) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from compiler.diagnostics import Code, Diagnostics
-from compiler.ir import Course, iter_cards, iter_sections, iter_tips
+from compiler.model.diagnostics import Code, Diagnostics
+from compiler.model.ir import Course, iter_cards, iter_sections, iter_tips
 
 
 @dataclass(frozen=True)

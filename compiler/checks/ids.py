@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from compiler.diagnostics import Code, Diagnostics
-from compiler.ir import Course, Span, iter_cards, iter_tips
+from compiler.model.diagnostics import Code, Diagnostics
+from compiler.model.ir import Course, Span, iter_cards, iter_tips
 
 
 def check_ids(course: Course, diags: Diagnostics) -> None:

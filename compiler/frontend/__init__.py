@@ -16,34 +16,20 @@ from urllib.parse import unquote
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from compiler import ir
-from compiler.config import SAFE_MAX_NESTING
-from compiler.diagnostics import Code, Diagnostic, Diagnostics
-from compiler.frontend.blocks import make_span, source_slice, top_level_blocks
+from compiler.frontend.blocks import source_slice, top_level_blocks
 from compiler.frontend.lower import Lowerer
+from compiler.frontend.markdown import make_parser, prepare
 from compiler.frontend.meta import ChapterMeta, CourseMeta, parse_yaml, validate
-from compiler.render import make_parser, render_tokens, unsafe_parts
-from compiler.slug import slugify
+from compiler.model import ir
+from compiler.model.diagnostics import Code, Diagnostic, Diagnostics
+from compiler.model.slug import slugify
+from compiler.settings import SAFE_MAX_NESTING, Limits
+from compiler.text.sanitize import unsafe_parts
 
 COURSE_FILE = "course.md"
 IGNORED_FILES = {"README.md"}
 REMOTE_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
 MEDIA_SUFFIX_RE = re.compile(r"^\.[A-Za-z0-9]{1,8}$")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Bounds that keep hostile input from exhausting memory.
-
-    Plain values so the config (``[limits]`` in ``studyc.toml``) can set them.
-    """
-
-    max_file_bytes: int = 4 * 1024 * 1024
-    """Note files larger than this are refused with ``file.too-large``."""
-    max_nesting: int = 40
-    """Deepest list/blockquote/container nesting that is parsed (``file.too-deep`` beyond)."""
-    max_image_bytes: int = 32 * 1024 * 1024
-    """Images larger than this are refused with ``image.too-large`` (they are read whole)."""
 
 
 @dataclass
@@ -199,7 +185,7 @@ def _local_image(
 
 def parse_file(root: Path, rel: str, text: str, limits: Limits) -> FileResult:
     """Parse and lower one note file. Pure: reads only the file's images."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as markdown-it does, so lines match its map
+    text = prepare(text)  # line ends as markdown-it reads them, so lines match its map
     result = FileResult(path=rel)
     diags = Diagnostics()
     md = make_parser()
@@ -251,9 +237,7 @@ def _parse_into(
     if rel == COURSE_FILE:
         body = [b for b in top_level_blocks(tokens) if b.type != "front_matter"]
         if body:
-            toks = [t for b in body for t in b.tokens]
-            result.body = ir.Text(markdown=source_slice(lines, body), html=render_tokens(md, toks, env))
-            lowerer.check_depth(result.body.html, make_span(rel, body[0].head.map).line)
+            result.body = lowerer.text(body, markdown=source_slice(lines, body))
 
 
 def _token_line(tokens: list[Token], token: Token) -> int:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from markdown_it.token import Token
 
-from compiler.ir import Span
+from compiler.model.ir import Span
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 PREFIX_RE = re.compile(r"^(Q|A|C):[ \t]*")

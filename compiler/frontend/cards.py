@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from markdown_it.rules_block.table import escapedSplit
 
-from compiler import ir
-from compiler.diagnostics import Code
-from compiler.frontend.blocks import ALERT_RE, CLOZE_RE, Block, source_slice, strip_prefix
-from compiler.slug import slugify
+from compiler.frontend.blocks import ALERT_RE, Block, source_slice, strip_prefix
+from compiler.frontend.tree import is_empty
+from compiler.model import ir
+from compiler.model.diagnostics import Code
+from compiler.model.slug import slugify
 
 if TYPE_CHECKING:
     from compiler.frontend.lower import Lowerer
@@ -80,7 +81,7 @@ class CardBuilder:
         }
 
     def _empty(self, text: ir.Text, line: int, side: str) -> bool:
-        if text.markdown.strip() and text.html.strip():
+        if text.markdown.strip() and not is_empty(text):
             return False
         self.low.diags.add(Code.CARD_EMPTY_SIDE, self.low.path, line, f"the card's {side} is empty")
         return True
@@ -156,8 +157,9 @@ class CardBuilder:
             )
             return
         if pend.kind == "cloze":
-            text = low.text(pend.body, markdown=_strip_src(low.lines, pend.body))
-            raw = CLOZE_RE.findall(text.markdown)
+            ctx = low.context(allow_cloze=True)
+            text = low.text(pend.body, markdown=_strip_src(low.lines, pend.body), ctx=ctx)
+            raw = ctx.cloze_numbers
             bad = [n for n in dict.fromkeys(raw) if len(n) > 3 or int(n) == 0]  # int() of 5,000 digits raises
             if bad:
                 shown = ", ".join(f"c{n[:6]}…" if len(n) > 6 else f"c{n}" for n in bad)

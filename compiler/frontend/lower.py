@@ -9,12 +9,9 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from compiler import ir
-from compiler.diagnostics import Code, Diagnostics
-from compiler.frontend import cards
+from compiler.frontend import cards, tree
 from compiler.frontend.blocks import (
     ALERT_RE,
-    CLOZE_RE,
     ID_RE,
     Block,
     inner_tokens,
@@ -23,8 +20,11 @@ from compiler.frontend.blocks import (
     strip_alert,
     top_level_blocks,
 )
-from compiler.render import DIRECTIVE, MAX_HTML_DEPTH, html_depth, plain_text, render_tokens, sanitize
-from compiler.slug import slugify
+from compiler.frontend.markdown import DIRECTIVE, plain_text
+from compiler.model import doc, ir
+from compiler.model.diagnostics import Code, Diagnostics
+from compiler.model.slug import slugify
+from compiler.text.sanitize import MAX_HTML_DEPTH
 
 KNOWN_DIRECTIVES = ("extra",)
 CARD_ATTRS = {"id", "class", "covers", "tags"}
@@ -88,6 +88,7 @@ class Lowerer:
         self.roots: list[SectionDraft] = []
         self.section_ids: dict[str, int] = {}
         self.too_deep: set[int] = set()
+        self.stray_clozes: set[int] = set()
 
     # -- helpers used by the card builder -------------------------------------------------
 
@@ -97,25 +98,44 @@ class Lowerer:
     def line(self, token: Token) -> int:
         return self.span(token).line
 
-    def text(self, blocks: list[Block], markdown: str | None = None) -> ir.Text:
+    def context(self, allow_cloze: bool = False) -> tree.TreeContext:
+        """A fresh context for lowering one text of this file."""
+        return tree.TreeContext(resolve_image=self.env.get("resolve_image"), allow_cloze=allow_cloze)
+
+    def text(self, blocks: list[Block], markdown: str | None = None, ctx: tree.TreeContext | None = None) -> ir.Text:
         tokens = [t for b in blocks for t in b.tokens]
-        if blocks and blocks[0].head.map:
-            self.env["line"] = blocks[0].head.map[0] + 1
+        line = blocks[0].head.map[0] + 1 if blocks and blocks[0].head.map else int(self.env.get("line", 1))
+        self.env["line"] = line
         md_src = markdown if markdown is not None else source_slice(self.lines, blocks)
-        html = render_tokens(self.md, tokens, self.env)
-        self.check_depth(html, int(self.env.get("line", 1)))
-        return ir.Text(markdown=md_src, html=html)
+        ctx = ctx or self.context()
+        nodes = tree.blocks(tokens, ctx)
+        self.check_depth(ctx, line)
+        self.check_stray_cloze(ctx, line)
+        return ir.Text(markdown=md_src, blocks=nodes)
 
     def inline_text(self, inline: Token) -> ir.Text:
-        rendered = self.md.renderer.renderInline(inline.children or [], self.md.options, self.env)  # type: ignore[attr-defined]
-        html = sanitize(rendered).strip()
-        self.check_depth(html, self.line(inline))
-        return ir.Text(markdown=inline.content, html=html)
+        ctx = self.context()
+        self.env["line"] = self.line(inline)
+        nodes = tree.inlines(inline, ctx)
+        self.check_depth(ctx, self.line(inline))
+        self.check_stray_cloze(ctx, self.line(inline))
+        return ir.Text(markdown=inline.content, blocks=(doc.Para(content=nodes),), inline=True)
 
-    def check_depth(self, html: str, line: int) -> None:
-        """Raw HTML and emphasis runs nest without markdown-it's limit; PDF renderers recurse on it."""
+    def check_stray_cloze(self, ctx: tree.TreeContext, line: int) -> None:
+        """Cloze syntax outside a ``C:`` card is text; say so once per line."""
+        if ctx.literal_clozes and line not in self.stray_clozes:
+            self.stray_clozes.add(line)
+            self.diags.add(
+                Code.CLOZE_STRAY,
+                self.path,
+                line,
+                "cloze syntax outside a 'C:' card prints literally; start the paragraph with 'C:'",
+            )
+
+    def check_depth(self, ctx: tree.TreeContext, line: int) -> None:
+        """Raw HTML and emphasis runs nest without markdown-it's limit; renderers recurse on it."""
         limit = min(2 * int(self.md.options["maxNesting"]), MAX_HTML_DEPTH)
-        if html.count("<") > limit and html_depth(html) > limit and line not in self.too_deep:
+        if ctx.depth > limit and line not in self.too_deep:
             self.too_deep.add(line)
             self.diags.add(
                 Code.FILE_TOO_DEEP,
@@ -190,13 +210,6 @@ class Lowerer:
 
     def prose(self, block: Block) -> None:
         text = self.text([block])
-        if CLOZE_RE.search(text.markdown):
-            self.diags.add(
-                Code.CLOZE_STRAY,
-                self.path,
-                self.line(block.head),
-                "cloze syntax outside a 'C:' card prints literally; start the paragraph with 'C:'",
-            )
         self.emit(ir.Prose(span=self.span(block.head), text=text))
 
     def heading(self, block: Block) -> None:

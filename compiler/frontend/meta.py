@@ -9,7 +9,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from compiler.diagnostics import Code, Diagnostics
+from compiler.model.diagnostics import Code, Diagnostics
 
 #: Deeper YAML than this is refused (hostile input, not study notes).
 MAX_YAML_DEPTH = 20

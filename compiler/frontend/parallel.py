@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
-    from compiler.frontend import FileResult, Limits
+    from compiler.frontend import FileResult
+    from compiler.settings import Limits
 
 #: Below this much Markdown, forking costs more than it saves.
 PARALLEL_MIN_BYTES = 512 * 1024

@@ -1,0 +1,1 @@
+"""The top layer: the command line, terminal output, watch mode, stats and ``studyc init``."""

@@ -1,0 +1,1 @@
+"""The build: the pipeline (load → parse → lower → checks → backends → write), caches, the build stamp."""

@@ -1,0 +1,159 @@
+"""Render the PDF formats in a second process, in parallel with everything else.
+
+WeasyPrint is slow to import (≈1 s) and to lay out (seconds), and it runs in
+pure Python on one core. A build that asks for a PDF starts a worker process
+first thing: it imports WeasyPrint while the main process parses the notes,
+then lays out the PDFs while the main process renders the Anki and JSON
+outputs. Outputs come back in the order they were asked for, so the build is
+the same as rendering them in-process; any problem with the worker itself
+falls back to exactly that.
+
+Only a process's first build uses a worker: ``studyc watch`` rebuilds render
+in-process, where WeasyPrint stays imported between builds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+import traceback
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from compiler.model.backend import PDF_FORMATS, Options, Output
+from compiler.model.diagnostics import Diagnostic, Diagnostics
+from compiler.model.errors import BackendError, StudycError
+from compiler.model.ir import Course
+
+#: A backend's outputs and the diagnostics it reported.
+Rendered = tuple[list[Output], list[Diagnostic]]
+
+if TYPE_CHECKING:  # multiprocessing loads only when a build asks for a PDF
+    from multiprocessing.connection import Connection
+
+_used = False
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _serve(conn: Connection, names: list[str]) -> None:
+    """Worker: warm up the imports, then render what the main process sends."""
+    from compiler.model import backend as backends
+
+    # read the job while importing, so the main process never blocks on a full pipe
+    received: list[Any] = []
+    reader = threading.Thread(target=_receive, args=(conn, received), daemon=True)
+    reader.start()
+    try:
+        for name in names:
+            backends.load(name)
+        import weasyprint  # noqa: F401  (the slow import, done while the main process parses)
+    except Exception:  # a broken import is reported by the render below
+        pass
+    reader.join()
+    job = received[0] if received else None
+    if job is None:  # the build stopped before rendering: nothing to do
+        return
+    course, options, todo = job
+    results: dict[str, Any] = {}
+    for name in todo:
+        try:
+            diags = Diagnostics()
+            results[name] = ("ok", (backends.load(name)(course, options, diags), diags.items))
+        except StudycError as exc:
+            results[name] = ("studyc", exc)
+        except Exception as exc:
+            results[name] = ("crash", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+    try:
+        conn.send(results)
+    except Exception:  # an exception that does not pickle: report it as text
+        conn.send({n: r if r[0] != "studyc" else ("crash", str(r[1]), "") for n, r in results.items()})
+
+
+def _receive(conn: Connection, into: list[Any]) -> None:
+    with contextlib.suppress(EOFError, OSError):
+        into.append(conn.recv())
+
+
+class PdfWorker:
+    """A started worker process; ``render`` hands it the course, ``outputs`` collects the PDFs."""
+
+    def __init__(self, names: list[str]) -> None:
+        import multiprocessing
+
+        # fork shares the imports already done (≈0.2 s of start-up saved), but is unsafe once
+        # another thread runs (the progress bar's): then a fresh interpreter
+        single = threading.active_count() == 1 and sys.platform == "linux"
+        context = multiprocessing.get_context("fork") if single else multiprocessing.get_context("spawn")
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, names), daemon=True, name="studyc-pdf")
+        self.process.start()
+        child.close()
+        self.todo: list[str] = []
+
+    def render(self, names: list[str], course: Course, options: Options) -> bool:
+        """Send the job; False if the worker cannot take it (render in-process then)."""
+        try:
+            self.conn.send((course, options, names))
+        except (OSError, ValueError, TypeError, AttributeError):  # broken pipe or something that does not pickle
+            self.close()
+            return False
+        self.todo = names
+        return True
+
+    def outputs(self, fallback: Callable[[str], Rendered]) -> dict[str, Rendered]:
+        """Each format's outputs and diagnostics; a format the worker could not render is rendered by ``fallback``."""
+        results: dict[str, Any] = {}
+        with contextlib.suppress(EOFError, OSError):  # the worker died (killed, out of memory): redo its work here
+            results = self.conn.recv()
+        self.close()
+        done: dict[str, Rendered] = {}
+        for name in self.todo:
+            status, *rest = results.get(name, ("missing",))
+            if status == "ok":
+                done[name] = rest[0]
+            elif status == "studyc":
+                raise rest[0]
+            elif status == "crash":
+                raise BackendError(
+                    f"the {name} backend failed ({rest[0]}); no output was written and earlier outputs are "
+                    "unchanged. This is a bug in studyc: rerun with STUDYC_DEBUG=1 for a traceback and report it"
+                )
+            else:
+                done[name] = fallback(name)
+        return done
+
+    def close(self) -> None:
+        """Stop the worker (it exits on its own once the pipe closes)."""
+        try:
+            self.conn.close()
+        finally:
+            self.process.join(timeout=5)
+            if self.process.is_alive():
+                self.process.terminate()
+
+    def __del__(self) -> None:
+        # a build that stops early (errors in the notes, dry run) just drops the worker
+        conn = getattr(self, "conn", None)
+        if conn is not None and not conn.closed:
+            conn.close()
+
+
+def start(formats: list[str]) -> PdfWorker | None:
+    """A worker for the PDF formats among ``formats``, when one can help."""
+    global _used
+    names = [f for f in formats if f in PDF_FORMATS]
+    if not names or _used or _cores() < 2 or os.environ.get("STUDYC_DEBUG"):
+        return None
+    _used = True
+    try:
+        return PdfWorker(names)
+    except OSError:  # cannot start processes here: render in-process
+        return None

@@ -1,0 +1,1 @@
+"""Data exports for other tools: the course as JSON, with its JSON Schema."""
