@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -113,8 +114,11 @@ def test_quiet_and_verbose(tmp_path: Path) -> None:
 def test_json_diagnostics_formats_still_work() -> None:
     proc = studyc("build", str(FIXTURES / "broken"), "--output-format", "json", "-o", "/nonexistent/x")
     assert proc.returncode == 1
-    assert proc.stdout.lstrip().startswith("[")
-    assert "card.no-answer" in proc.stdout or "id.duplicate-card" in proc.stdout
+    items = json.loads(proc.stdout)
+    expected = (FIXTURES / "broken.diagnostics.txt").read_text(encoding="utf-8").splitlines()
+    assert [f"{i['path']}:{i['line']}:{i['col']}: {i['severity']}: {i['message']} [{i['code']}]" for i in items] == (
+        expected
+    )
 
 
 def test_progress_is_silent_off_a_terminal_and_before_the_delay(monkeypatch: pytest.MonkeyPatch) -> None:
