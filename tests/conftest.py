@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 from pathlib import Path
@@ -16,16 +17,41 @@ SOURCE = ROOT / "source"
 UPDATE = os.environ.get("STUDYC_UPDATE_SNAPSHOTS") == "1"
 
 
+def snapshot_diff(path: Path, expected: str, actual: str, limit: int = 60) -> str:
+    """A unified diff from the snapshot to the actual text, cut after ``limit`` lines."""
+    lines = list(
+        difflib.unified_diff(
+            expected.splitlines(), actual.splitlines(), f"{path.name} (snapshot)", f"{path.name} (actual)", lineterm=""
+        )
+    )
+    more = f"\n... {len(lines) - limit} more diff lines" if len(lines) > limit else ""
+    return "\n".join(lines[:limit]) + more
+
+
 def assert_snapshot(path: Path, actual: str) -> None:
-    """Compare with a checked-in snapshot; STUDYC_UPDATE_SNAPSHOTS=1 rewrites it."""
-    if UPDATE or not path.exists():
+    """Compare with a checked-in snapshot.
+
+    ``STUDYC_UPDATE_SNAPSHOTS=1`` writes the new text but the test still fails, showing what
+    changed: an update can never pass silently, so every changed snapshot is looked at (and
+    the next run without the variable passes). An unchanged snapshot passes either way.
+    """
+    if not path.exists():
         if not UPDATE:
             pytest.fail(f"missing snapshot {path}; run with STUDYC_UPDATE_SNAPSHOTS=1 to create it")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(actual, encoding="utf-8")
-        return
+        pytest.fail(f"created snapshot {path} ({len(actual.splitlines())} lines); review it and rerun", pytrace=False)
     expected = path.read_text(encoding="utf-8")
-    assert actual == expected, f"{path.name} differs from its snapshot (STUDYC_UPDATE_SNAPSHOTS=1 to accept)"
+    if actual == expected:
+        return
+    diff = snapshot_diff(path, expected, actual)
+    if UPDATE:
+        path.write_text(actual, encoding="utf-8")
+        pytest.fail(f"updated snapshot {path}; review the change and rerun:\n{diff}", pytrace=False)
+    pytest.fail(
+        f"{path} differs from its snapshot (STUDYC_UPDATE_SNAPSHOTS=1 rewrites it and lists the change):\n{diff}",
+        pytrace=False,
+    )
 
 
 def to_json(data: Any) -> str:

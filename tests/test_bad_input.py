@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, UPDATE
+from conftest import ROOT, UPDATE, assert_snapshot
 
 import compiler
 from compiler.diagnostics import Code, code_docs
@@ -95,10 +95,8 @@ def test_case_prints_expected_diagnostics(case: Path) -> None:
     proc = studyc("check", ".", cwd=case)
     got = diagnostics(proc.stderr)
     expected_file = case / "expected.txt"
-    if UPDATE:
-        expected_file.write_text("".join(f"{line}\n" for line in got), encoding="utf-8")
+    assert_snapshot(expected_file, "".join(f"{line}\n" for line in got))
     expected = expected_file.read_text(encoding="utf-8").splitlines()
-    assert got == expected, proc.stderr
     has_error = any(": error: " in line for line in expected)
     assert proc.returncode == (1 if has_error else 0), proc.stderr
 
@@ -421,8 +419,6 @@ def _subclasses(cls: type[StudycError]) -> list[type[StudycError]]:
 
 def test_errors_page_lists_every_code_with_an_example() -> None:
     page = errors_page()
-    if UPDATE:
-        ERRORS_PAGE.write_text(page, encoding="utf-8")
-    assert ERRORS_PAGE.read_text(encoding="utf-8") == page, "docs/errors.md is stale (STUDYC_UPDATE_SNAPSHOTS=1)"
+    assert_snapshot(ERRORS_PAGE, page)  # docs/errors.md is generated: STUDYC_UPDATE_SNAPSHOTS=1 rewrites it
     for code in Code:
         assert f"### `{code.value}` ({code.severity})" in page
