@@ -57,3 +57,15 @@ def assert_snapshot(path: Path, actual: str) -> None:
 def to_json(data: Any) -> str:
     """Stable JSON text for snapshots."""
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+#: Files whose tests share a costly module- or session-scoped fixture (a PDF layout of the shipped
+#: course takes 20 s, a wheel build 10 s). Under xdist (`make test` runs ``--dist loadgroup``)
+#: each of these files stays on one worker, so its fixture is built once; other tests spread freely.
+SHARED_FIXTURE_FILES = {"test_printables", "test_course", "test_packaging", "test_bench", "test_anki_truth"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.stem in SHARED_FIXTURE_FILES:
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
