@@ -95,7 +95,7 @@ def scores(folder: Path) -> dict[str, dict[str, int]]:
     """Module → status → count, from mutmut's per-file results."""
     sys.path.insert(0, str(Path(sys.executable).parent))
     out: dict[str, dict[str, int]] = {}
-    from mutmut.stats import status_by_exit_code  # noqa: PLC0415 (needs mutmut, a test dependency)
+    from mutmut.stats import status_by_exit_code  # mutmut is a test dependency
 
     for meta in sorted((folder / "mutants").rglob("*.py.meta")):
         data = json.loads(meta.read_text(encoding="utf-8"))
