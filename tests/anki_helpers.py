@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-anki = pytest.importorskip("anki")
+# A plain import, not pytest.importorskip: without the `anki` package (a test dependency in
+# pyproject's `test` extra) these tests must fail loudly, not pass as skipped.
+from anki import import_export_pb2
+from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from anki.lang import set_lang
+from anki.scheduler.v3 import CardAnswer
 
-from anki import import_export_pb2  # noqa: E402
-from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest  # noqa: E402
-from anki.lang import set_lang  # noqa: E402
-from anki.scheduler.v3 import CardAnswer  # noqa: E402
-
-from compiler.build import pipeline  # noqa: E402
-from compiler.model.backend import Options  # noqa: E402
+from compiler.build import pipeline
+from compiler.model.backend import Options
 
 set_lang("en_US")
 

@@ -13,14 +13,12 @@ import json
 import pkgutil
 import re
 import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, UPDATE
+from conftest import ROOT, UPDATE, assert_snapshot, studyc
 
 import compiler
 from compiler.frontend import SAFE_MAX_NESTING
@@ -47,17 +45,6 @@ BIG_IMAGE = (
     "(shrink or compress it) [image.too-large]"
 )
 CHAPTER = "---\ntitle: Chapter\n---\n"
-
-
-def studyc(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """Run the CLI; from inside the notes folder (source ``.``) paths print as in expected.txt."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "compiler", *args], cwd=cwd, capture_output=True, text=True, timeout=300
-    )
-    for stream in (proc.stdout, proc.stderr):
-        assert "Traceback" not in stream, stream
-        assert "internal error" not in stream, stream
-    return proc
 
 
 def diagnostics(stderr: str) -> list[str]:
@@ -97,10 +84,8 @@ def test_case_prints_expected_diagnostics(case: Path) -> None:
     proc = studyc("check", ".", cwd=case)
     got = diagnostics(proc.stderr)
     expected_file = case / "expected.txt"
-    if UPDATE:
-        expected_file.write_text("".join(f"{line}\n" for line in got), encoding="utf-8")
+    assert_snapshot(expected_file, "".join(f"{line}\n" for line in got))
     expected = expected_file.read_text(encoding="utf-8").splitlines()
-    assert got == expected, proc.stderr
     has_error = any(": error: " in line for line in expected)
     assert proc.returncode == (1 if has_error else 0), proc.stderr
 
@@ -452,8 +437,6 @@ def _subclasses(cls: type[StudycError]) -> list[type[StudycError]]:
 
 def test_errors_page_lists_every_code_with_an_example() -> None:
     page = errors_page()
-    if UPDATE:
-        ERRORS_PAGE.write_text(page, encoding="utf-8")
-    assert ERRORS_PAGE.read_text(encoding="utf-8") == page, "docs/errors.md is stale (STUDYC_UPDATE_SNAPSHOTS=1)"
+    assert_snapshot(ERRORS_PAGE, page)  # docs/errors.md is generated: STUDYC_UPDATE_SNAPSHOTS=1 rewrites it
     for code in Code:
         assert f"### `{code.value}` ({code.severity})" in page

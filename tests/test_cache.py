@@ -109,3 +109,30 @@ def test_a_corrupt_cache_is_ignored(src: Path, tmp_path: Path) -> None:
     full = tmp_path / "full"
     _build(src, full, cached=False)
     assert _outputs(out) == _outputs(full)
+
+
+def test_a_new_source_date_epoch_reaches_cached_printables(
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The printables' date comes from SOURCE_DATE_EPOCH, not from the IR or the lock's times: a
+    # cached build after a new SOURCE_DATE_EPOCH used to keep the old date in the cheat sheet.
+    from compiler.build import pdf_worker
+    from compiler.print import cheatsheet
+
+    monkeypatch.setattr(pdf_worker, "_cores", lambda: 1)  # render in this process, where the stubs apply
+    monkeypatch.setattr(cheatsheet, "layout", lambda document: document)
+    monkeypatch.setattr(cheatsheet, "pdf_bytes", lambda document: document.encode())
+
+    def build(out: Path, cached: bool) -> dict[str, bytes]:
+        cache = out / ".cache" if cached else None
+        lock = src / "studyc.lock"
+        result = pipeline.build(src, out, ["cheatsheet"], Options(source_root=src), lock=lock, cache=cache)
+        assert not result.failed(False)
+        return _outputs(out)
+
+    out = tmp_path / "out"
+    build(out, cached=True)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T1 + 100 * 86400))
+    cached = build(out, cached=True)
+    assert cached == build(tmp_path / "full", cached=False)
+    assert b'<meta name="dcterms.created" content="2024-02-22T22:13:20Z">' in cached["sample-cheatsheet.html"]

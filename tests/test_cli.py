@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-from conftest import FIXTURES, ROOT, SAMPLE
+from conftest import FIXTURES, SAMPLE, studyc
+
+BROKEN_DIAGNOSTICS = (FIXTURES / "broken.diagnostics.txt").read_text(encoding="utf-8").splitlines()
+_DIAG_LINE = re.compile(r"^(?P<path>\S+?):\d+:\d+: (?:error|warning): .* \[[a-z.-]+\]( \(error: --strict\))?$")
 
 
-def studyc(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "compiler", *args], cwd=cwd, capture_output=True, text=True, timeout=300
-    )
+def diagnostic_lines(stderr: str, folder: Path) -> list[str]:
+    """The ``path:line:col: severity: message [code]`` lines, paths relative to ``folder``."""
+    prefix = f"{folder}/"
+    found = [line for line in stderr.splitlines() if _DIAG_LINE.match(line)]
+    assert all(line.startswith(prefix) for line in found), found
+    return [line[len(prefix) :] for line in found]
 
 
 def test_help_lists_commands() -> None:
     proc = studyc("--help")
     assert proc.returncode == 0
-    assert "build" in proc.stdout and "check" in proc.stdout
+    listed = re.findall(r"^    ([a-z]+) +\S", proc.stdout, re.M)
+    assert listed == ["build", "check", "stats", "watch", "init"]
 
 
 def test_check_reports_coverage_summary() -> None:
@@ -33,16 +38,43 @@ def test_check_broken_course_exits_1_with_file_line_errors() -> None:
     proc = studyc("check", str(FIXTURES / "broken"))
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
-    assert "01-chapter.md:9:1: error:" in proc.stderr or "01-chapter.md:" in proc.stderr
-    assert "[coverage.no-cards]" in proc.stderr
+    # every diagnostic, in order, with its exact file:line:col, and nothing else
+    assert diagnostic_lines(proc.stderr, FIXTURES / "broken") == BROKEN_DIAGNOSTICS
 
 
 def test_check_json_format_is_machine_readable() -> None:
     proc = studyc("check", str(FIXTURES / "broken"), "--format", "json")
     assert proc.returncode == 1
     items = json.loads(proc.stdout)
-    assert {"path", "line", "col", "severity", "code", "message"} <= set(items[0])
-    assert any(i["code"] == "id.duplicate-card" for i in items)
+    assert all(set(i) == {"path", "line", "col", "severity", "code", "message"} for i in items)
+    as_text = [f"{i['path']}:{i['line']}:{i['col']}: {i['severity']}: {i['message']} [{i['code']}]" for i in items]
+    assert as_text == BROKEN_DIAGNOSTICS
+
+
+def test_stats_exits_1_on_a_course_with_errors_like_check() -> None:
+    broken = FIXTURES / "broken"
+    for extra in ([], ["--json"]):
+        proc = studyc("stats", str(broken), *extra)
+        assert proc.returncode == studyc("check", str(broken)).returncode == 1, proc.stderr
+        assert diagnostic_lines(proc.stderr, broken) == BROKEN_DIAGNOSTICS
+        assert "studyc: error:" not in proc.stderr and "Traceback" not in proc.stderr
+    assert json.loads(proc.stdout)["cards"] == 2  # the numbers still come, on stdout
+
+
+def test_stats_fails_on_warnings_when_the_config_is_strict(tmp_path: Path) -> None:
+    src = tmp_path / "course"
+    src.mkdir()
+    (src / "course.md").write_text("---\ntitle: T\nexam: E\n---\n", encoding="utf-8")
+    (src / "01-a.md").write_text("---\ntitle: A\n---\n## S\n\nSee {{c1::this}}.\n\nQ: Q?\n\nA: A.\n", encoding="utf-8")
+    ok = studyc("stats", str(src))
+    assert ok.returncode == 0 and ok.stderr == "", ok.stderr
+    (src / "studyc.toml").write_text("strict = true\n", encoding="utf-8")
+    strict = studyc("stats", str(src))
+    assert strict.returncode == 1
+    assert diagnostic_lines(strict.stderr, src) == [
+        "01-a.md:6:1: warning: cloze syntax outside a 'C:' card prints literally; start the paragraph with 'C:' "
+        "[cloze.stray] (error: --strict)"
+    ]
 
 
 def test_usage_errors_exit_2() -> None:

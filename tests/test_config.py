@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SAMPLE
+from conftest import SAMPLE, studyc
 
 from compiler.model.errors import ConfigError
 from compiler.settings import Config, load_config
@@ -18,12 +16,6 @@ def _notes(tmp_path: Path) -> Path:
     src = tmp_path / "notes"
     shutil.copytree(SAMPLE, src, ignore=shutil.ignore_patterns("studyc.lock"))
     return src
-
-
-def studyc(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "compiler", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
 
 
 def test_no_file_gives_defaults(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT, SAMPLE
+from conftest import FIXTURES, ROOT, SAMPLE, studyc
 
 from compiler.app import console
 from compiler.app.console import Reporter, human_size, make_console
@@ -20,12 +21,6 @@ from compiler.build.pipeline import check
 from compiler.model.diagnostics import Code, Diagnostic
 
 LINE_RE = re.compile(r"^(?P<path>[^:\s]+):(?P<line>\d+):(?P<col>\d+): (error|warning): .* \[[a-z.-]+\]$")
-
-
-def studyc(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "compiler", *args], cwd=ROOT, capture_output=True, text=True, timeout=300, env=env
-    )
 
 
 def _capture(verbosity: int = console.NORMAL, terminal: bool = False) -> tuple[Reporter, io.StringIO]:
@@ -113,8 +108,11 @@ def test_quiet_and_verbose(tmp_path: Path) -> None:
 def test_json_diagnostics_formats_still_work() -> None:
     proc = studyc("build", str(FIXTURES / "broken"), "--output-format", "json", "-o", "/nonexistent/x")
     assert proc.returncode == 1
-    assert proc.stdout.lstrip().startswith("[")
-    assert "card.no-answer" in proc.stdout or "id.duplicate-card" in proc.stdout
+    items = json.loads(proc.stdout)
+    expected = (FIXTURES / "broken.diagnostics.txt").read_text(encoding="utf-8").splitlines()
+    assert [f"{i['path']}:{i['line']}:{i['col']}: {i['severity']}: {i['message']} [{i['code']}]" for i in items] == (
+        expected
+    )
 
 
 def test_progress_is_silent_off_a_terminal_and_before_the_delay(monkeypatch: pytest.MonkeyPatch) -> None:

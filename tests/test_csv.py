@@ -6,18 +6,14 @@ import csv
 from pathlib import Path
 from typing import Any
 
-import pytest
+from anki.collection import Collection
+from anki.import_export_pb2 import ImportCsvRequest
 from anki_helpers import copy_course, import_apkg, new_collection
 from conftest import SAMPLE
 
 from compiler.anki.models import NOTE_TYPES
 from compiler.build import pipeline
 from compiler.model.backend import Options
-
-anki = pytest.importorskip("anki")
-
-from anki.collection import Collection  # noqa: E402
-from anki.import_export_pb2 import ImportCsvRequest  # noqa: E402
 
 
 def build(source: Path, out: Path) -> tuple[Path, Path]:

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, studyc
 
 from compiler.app.scaffold import FILES, create
 from compiler.model.errors import UsageError
-
-
-def studyc(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "compiler", *args], cwd=cwd, capture_output=True, text=True, timeout=300
-    )
 
 
 def test_init_check_build_round_trip(tmp_path: Path) -> None:

@@ -80,3 +80,16 @@ def test_installed_wheel_builds_anki_deck_outside_checkout(wheel: Path, tmp_path
     assert proc.returncode == 0, proc.stderr
     assert str(target) in proc.stderr  # the installed copy ran, not the checkout
     assert (tmp_path / "out" / "sample.apkg").is_file()
+
+
+def test_real_anki_tests_fail_not_skip_without_anki() -> None:
+    # anki is a test dependency: a machine without it must not turn the Anki tests into skips
+    code = (
+        "import sys; sys.modules['anki'] = None; import pytest; "
+        "sys.exit(pytest.main(['-q', '--collect-only', '-p', 'no:cacheprovider', '-p', 'no:xdist', "
+        "'tests/test_anki.py', 'tests/test_csv.py', 'tests/test_identity.py']))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2, proc.stdout  # collection errors, not "0 passed, N skipped"
+    assert "skipped" not in proc.stdout
+    assert proc.stdout.count("ERROR tests/") == 3, proc.stdout

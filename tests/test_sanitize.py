@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from compiler.model.diagnostics import Code
 from compiler.model.doc import Text
 from compiler.settings import Limits
 from compiler.text.html import HtmlRenderer
-from compiler.text.sanitize import sanitize, unsafe_parts
+from compiler.text.sanitize import ALLOWED_TAGS, sanitize, unsafe_parts
 
 MEDIA = "studyc-0123456789abcdef0123.png"
 
@@ -146,3 +147,123 @@ def test_course_description_is_sanitized(tmp_path: Path) -> None:
     assert result.body is not None
     assert [h for h in _html(result.body.model_dump(mode="json")) if "<script" in h or "x()" in h] == []
     assert [(d.line, d.code) for d in result.diagnostics] == [(5, Code.HTML_UNSAFE)]
+
+
+# --- every event handler, every dangerous URL scheme -------------------------------------
+
+#: Every event handler content attribute of the HTML Living Standard (GlobalEventHandlers,
+#: WindowEventHandlers, DocumentAndElementEventHandlers), plus legacy and vendor ones that
+#: browsers have run: the sanitizer must not rely on a short list of the usual suspects.
+EVENT_HANDLERS = """
+onabort onafterprint onanimationcancel onanimationend onanimationiteration onanimationstart onauxclick
+onbeforeinput onbeforematch onbeforeprint onbeforetoggle onbeforeunload onbegin onblur oncancel oncanplay
+oncanplaythrough onchange onclick onclose oncommand oncontentvisibilityautostatechange oncontextlost
+oncontextmenu oncontextrestored oncopy oncuechange oncut ondblclick ondrag ondragend ondragenter ondragexit
+ondragleave ondragover ondragstart ondrop ondurationchange onemptied onend onended onerror onfocus onfocusin
+onfocusout onformdata onfullscreenchange onfullscreenerror ongotpointercapture onhashchange oninput
+oninvalid onkeydown onkeypress onkeyup onlanguagechange onload onloadeddata onloadedmetadata onloadend
+onloadstart onlostpointercapture onmessage onmessageerror onmousedown onmouseenter onmouseleave onmousemove
+onmouseout onmouseover onmouseup onmousewheel onoffline ononline onpagehide onpagereveal onpageshow
+onpageswap onpaste onpause onplay onplaying onpointercancel onpointerdown onpointerenter onpointerleave
+onpointermove onpointerout onpointerover onpointerrawupdate onpointerup onpopstate onprogress onratechange
+onrejectionhandled onrepeat onreset onresize onscroll onscrollend onscrollsnapchange onscrollsnapchanging
+onsearch onsecuritypolicyviolation onseeked onseeking onselect onselectionchange onselectstart onshow
+onslotchange onstalled onstorage onsubmit onsuspend ontimeupdate ontoggle ontouchcancel ontouchend
+ontouchmove ontouchstart ontransitioncancel ontransitionend ontransitionrun ontransitionstart
+onunhandledrejection onunload onvolumechange onwaiting onwebkitanimationend onwebkitanimationiteration
+onwebkitanimationstart onwebkittransitionend onwheel onzoom onbounce onfinish onreadystatechange
+onpropertychange onfilterchange onactivate onbeforeactivate onbeforecopy onbeforecut onbeforedeactivate
+onbeforeeditfocus onbeforepaste onbeforeupdate oncontrolselect ondataavailable ondatasetchanged
+ondatasetcomplete ondeactivate onerrorupdate onhelp onlayoutcomplete onlosecapture onmove onmoveend
+onmovestart onrowenter onrowexit onrowsdelete onrowsinserted onstart onstop
+""".split()  # noqa: SIM905
+
+#: Elements raw HTML may keep (the allow-list) plus the ones that carry URLs or media.
+HANDLER_HOSTS = sorted(ALLOWED_TAGS | {"body", "video", "audio", "input", "details", "svg", "marquee"})
+
+
+def test_event_handler_list_is_complete_and_unique() -> None:
+    assert len(EVENT_HANDLERS) == len(set(EVENT_HANDLERS)) > 150
+    assert all(name.startswith("on") and name.isalpha() and name.islower() for name in EVENT_HANDLERS)
+
+
+@pytest.mark.parametrize("handler", EVENT_HANDLERS)
+def test_every_event_handler_is_removed_and_named_on_every_tag(handler: str) -> None:
+    for tag in HANDLER_HOSTS:
+        for spelling in (handler, handler.upper(), handler.capitalize()):
+            for fragment in (
+                f'<{tag} {spelling}="alert(1)">x</{tag}>',
+                f"<{tag} title=t {spelling}=alert(1)>x</{tag}>",
+                f"<{tag}/{spelling}=alert(1)>x</{tag}>",
+            ):
+                cleaned = sanitize(fragment)
+                assert handler not in cleaned.lower() and "alert" not in cleaned, (fragment, cleaned)
+                assert f"{handler}= handler" in unsafe_parts(fragment), fragment
+
+
+#: Every scheme that can run code or read local/embedded content, as browsers have accepted them.
+BAD_SCHEMES = [
+    "javascript", "vbscript", "livescript", "mocha", "data", "file", "blob", "filesystem", "jar", "about",
+    "view-source", "chrome", "chrome-extension", "moz-extension", "resource", "res", "ms-its", "mhtml", "its",
+    "wyciwyg", "x-javascript", "jscript", "ftp", "tel", "sms", "intent", "ms-appx", "ms-settings",
+]  # fmt: skip
+
+
+def _spellings(scheme: str) -> list[str]:
+    """One scheme written the ways browsers still read as that scheme."""
+    mixed = "".join(c.upper() if i % 2 else c for i, c in enumerate(scheme))
+    half = len(scheme) // 2
+    return [
+        f"{scheme}:",
+        f"{scheme.upper()}:",
+        f"{mixed}:",
+        f"  {scheme}:",
+        f"\t\n{scheme}:",
+        f"{scheme[:half]}\t{scheme[half:]}:",
+        f"{scheme[:half]}\n{scheme[half:]}:",
+        f"{scheme[:half]}&#x09;{scheme[half:]}:",
+        f"{scheme[:half]}&#10;{scheme[half:]}:",
+        f"&#{ord(scheme[0])};{scheme[1:]}:",
+        f"&#x{ord(scheme[0]):x};{scheme[1:]}:",
+        f"{scheme}&colon;",
+        f"{scheme}&#58;",
+        f"\x01{scheme}:",
+    ]
+
+
+def _effective_scheme(url: str) -> str:
+    """The scheme a browser's URL parser sees: leading/trailing C0 and spaces go, tabs and newlines vanish."""
+    url = re.sub(r"[\t\n\r]", "", url.strip("".join(map(chr, range(0x21)))))
+    m = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]*):", url)
+    return m.group(1).lower() if m else ""
+
+
+def _hrefs(cleaned: str) -> list[str]:
+    import html as html_module
+
+    return [html_module.unescape(v) for v in re.findall(r'(?:href|src)="([^"]*)"', cleaned)]
+
+
+@pytest.mark.parametrize("scheme", BAD_SCHEMES)
+def test_every_dangerous_url_scheme_is_removed_in_every_spelling(scheme: str) -> None:
+    for spelling in _spellings(scheme):
+        for fragment in (
+            f'<a href="{spelling}alert(1)">x</a>',
+            f"<a href='{spelling}alert(1)'>x</a>",
+            f'<img src="{spelling}alert(1)" alt="a">',
+        ):
+            cleaned = sanitize(fragment)
+            kept = _hrefs(cleaned)
+            assert all(_effective_scheme(url) in {"", "http", "https", "mailto"} for url in kept), (fragment, cleaned)
+            assert all(_effective_scheme(url) == "" or "alert" not in url for url in kept), (fragment, cleaned)
+            assert f"{scheme}: URL" in unsafe_parts(fragment) or (
+                "img" in fragment and any(p.startswith("<img src>") for p in unsafe_parts(fragment))
+            ), fragment
+
+
+@pytest.mark.parametrize("scheme", ["http", "https", "mailto"])
+def test_allowed_url_schemes_survive_in_any_case(scheme: str) -> None:
+    for spelling in (scheme, scheme.upper()):
+        fragment = f'<a href="{spelling}://example.com/x">x</a>'
+        assert _hrefs(sanitize(fragment)) == [f"{spelling}://example.com/x"]
+        assert unsafe_parts(fragment) == []

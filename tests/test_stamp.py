@@ -8,13 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SAMPLE
+from conftest import ROOT, SAMPLE, studyc
 
 SKIPPED = "build stamp: nothing this build reads has changed"
-
-
-def studyc(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "compiler", *args], cwd=ROOT, capture_output=True, text=True)
 
 
 @pytest.fixture

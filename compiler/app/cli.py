@@ -197,8 +197,10 @@ def _stats(args: argparse.Namespace, reporter: Reporter) -> int:
 
     config = _config(args, reporter)
     result = pipeline.check(args.source, config.limits())
-    if result.course is None:
+    failed = result.failed(config.strict)
+    if failed:
         reporter.diagnostics(result.diagnostics.sorted(), args.source, config.strict)
+    if result.course is None:
         reporter.error("stats need a course that loads; fix the errors above")
         return EXIT_DIAGNOSTICS
     numbers = stats.compute(result.course, thin=args.thin)
@@ -206,6 +208,10 @@ def _stats(args: argparse.Namespace, reporter: Reporter) -> int:
         print(json.dumps(numbers.as_json(), indent=2, ensure_ascii=False))
     else:
         stats.render(numbers, stdout_console())
+    if failed:
+        # like `check`: a course with errors fails, so scripts and CI do not trust its numbers
+        reporter.error("the course has errors (listed above); these numbers may be incomplete")
+        return EXIT_DIAGNOSTICS
     return EXIT_OK
 
 

@@ -6,7 +6,8 @@
   from; a file with an image problem is always parsed again (the image may
   have appeared since).
 - **Output cache.** Per backend, a key over the course IR, the options the
-  backends read and studyc's code and templates. When the key equals the last
+  backends read, ``SOURCE_DATE_EPOCH`` (the printables' date) and studyc's code
+  and templates. When the key equals the last
   build's and that build's output files are still there with the same bytes,
   the backend is skipped and its outputs count as unchanged.
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import pickle
 import time
 from collections.abc import Callable
@@ -128,6 +130,8 @@ def _options_json(options: Options) -> str:
         "extra": options.extra,
         "build_time": options.build_time,
         "source_root": str(options.source_root),
+        # read by the backends from the environment, not from the options (printing.build_date)
+        "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
     }
     if isinstance(plan, Plan):
         data["identities"] = {k: [v.guid, v.nid, v.modified] for k, v in sorted(plan.identities.items())}

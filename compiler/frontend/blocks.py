@@ -12,7 +12,6 @@ from compiler.model.ir import Span
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 PREFIX_RE = re.compile(r"^(Q|A|C):[ \t]*")
-CLOZE_RE = re.compile(r"\{\{c(\d+)::")
 ALERT_RE = re.compile(r"^\[!(TIP|NOTE|IMPORTANT|WARNING|CAUTION)\][ \t]*\n?", re.IGNORECASE)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -65,16 +65,25 @@ class CardBuilder:
         self.derived[base] = count
         return (base if count == 1 else f"{base}-{count}"), False
 
-    def _common(self, block: Block, prompt: str, line_token: Any = None) -> dict[str, Any]:
+    def _common(
+        self, block: Block, prompt: str, line_token: Any = None, last_tokens: Sequence[Any] = ()
+    ) -> dict[str, Any]:
         attrs = block.attrs()
         ident, explicit = self._ident(block, prompt)
         own = tuple(attrs.get("covers", "").split())
         covers = tuple(dict.fromkeys((*own, *self.low.inherited_covers())))
         tok = line_token if line_token is not None else block.head
+        span = self.low.span(tok)
+        # the span ends where the card's last block (its answer, list or definition) ends
+        end = max((t.map[1] for t in last_tokens if t.map), default=0)
+        while end > span.end_line and not self.low.lines[end - 1].strip():
+            end -= 1  # markdown-it's list and definition maps take in the blank line after them
+        if end > span.end_line:
+            span = span.model_copy(update={"end_line": end})
         return {
             "id": ident,
             "explicit_id": explicit,
-            "span": self.low.span(tok),
+            "span": span,
             "covers": covers,
             "tags": tuple(attrs.get("tags", "").split()),
             "extra": None,
@@ -174,14 +183,18 @@ class CardBuilder:
             if self._empty(text, line, "text"):
                 return
             prompt = strip_cloze(text.markdown)
-            self._place(ir.ClozeCard(**self._common(pend.head, prompt), text=text, deletions=numbers))
+            heads = [b.head for b in pend.body]
+            self._place(
+                ir.ClozeCard(**self._common(pend.head, prompt, last_tokens=heads), text=text, deletions=numbers)
+            )
             return
         front = low.text([pend.head], markdown=_strip_src(low.lines, [pend.head]))
         back = low.text(pend.body, markdown=_strip_src(low.lines, pend.body))
         if self._empty(front, line, "question") or self._empty(back, low.line(pend.body[0].head), "answer"):
             return
         reverse = "reverse" in pend.head.classes()
-        self._place(ir.BasicCard(**self._common(pend.head, front.markdown), front=front, back=back, reverse=reverse))
+        common = self._common(pend.head, front.markdown, last_tokens=[b.head for b in pend.body])
+        self._place(ir.BasicCard(**common, front=front, back=back, reverse=reverse))
 
     def _list_card(self, head: Block, lst: Block) -> None:
         low = self.low
@@ -207,7 +220,7 @@ class CardBuilder:
         if self._empty(front, low.line(head.head), "question"):
             return
         card = ir.ListCard(
-            **self._common(head, front.markdown),
+            **self._common(head, front.markdown, last_tokens=[lst.head]),
             front=front,
             items=tuple(items),
             ordered=lst.type == "ordered_list",
@@ -264,7 +277,7 @@ class CardBuilder:
             line = self.low.line(dt)
             if not (self._empty(term, line, "term") or self._empty(definition, line, "definition")):
                 card = ir.DefinitionCard(
-                    **self._common(block, term.markdown, dt),
+                    **self._common(block, term.markdown, dt, last_tokens=toks[i:j]),
                     term=term,
                     definition=definition,
                     reverse="reverse" in classes,
