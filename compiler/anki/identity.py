@@ -144,13 +144,18 @@ def fingerprint(card: AnyCard) -> str:
 
 
 def content_hash(course: Course, ctx: CardContext) -> str:
-    """Hash of all that goes into the note except the source line number.
+    """Hash of all that goes into the note except the source line number: its fields as Anki gets them.
 
-    The line is left out so that adding a card at the top of a file does not
-    mark every card below it as changed (the Source field's line refreshes with
-    the card's next real edit).
+    Hashing the rendered fields, not the IR, means a change of studyc's IR that
+    leaves the note as it was does not bump every note's modified time, while a
+    rendering fix does reach Anki. The line is left out so that adding a card at
+    the top of a file does not mark every card below it as changed (the Source
+    field's line refreshes with the card's next real edit).
     """
-    body = ctx.card.model_dump(mode="json", exclude={"span", "id", "explicit_id"})
+    from compiler.anki.notes import note_content  # notes imports this module for Identity
+
+    content = note_content(ctx.card)
+    body = [content[0].name, *content[1], *content[2]] if content is not None else ["no-deletion"]
     where = [course.slug, course.deck, ctx.chapter.id, ctx.chapter.domain or "", *ctx.chapter.tags]
     where += [ctx.card.span.path, *ctx.breadcrumb, *(s.id for s in ctx.sections)]
     return _hash(json.dumps(body, sort_keys=True), *where)

@@ -28,6 +28,10 @@ from compiler.model.ir import (
 _SPACES = re.compile(r"\s+")
 
 
+#: A note's type, its fields, and the ordinals of the cards it makes.
+NoteContent = tuple["NoteType", tuple[str, ...], tuple[int, ...]]
+
+
 @dataclass(frozen=True)
 class NoteSpec:
     """One note ready to be written into the package."""
@@ -85,8 +89,12 @@ def _extra(text: Text | None) -> str:
     return FIELD.text(text) if text is not None else ""
 
 
-def _note_content(card: AnyCard, extra: str, source: str) -> tuple[NoteType, tuple[str, ...], tuple[int, ...]] | None:
-    """Note type, fields and card ordinals of a card; None for a cloze card with no deletion Anki could show."""
+def note_content(card: AnyCard, extra: str | None = None, source: str = "") -> NoteContent | None:
+    """Note type, fields and card ordinals of a card; None for a cloze card with no deletion Anki could show.
+
+    ``extra`` defaults to the card's own; ``source`` (the Source field) is left empty unless given.
+    """
+    extra = _extra(card.extra) if extra is None else extra
     match card:
         case BasicCard() | DefinitionCard():
             front, back = (card.front, card.back) if isinstance(card, BasicCard) else (card.term, card.definition)
@@ -113,7 +121,7 @@ def note_for(
 ) -> NoteSpec | None:
     """The note for one card; None (with a diagnostic in ``diags``) when it would make no Anki card."""
     card = ctx.card
-    content = _note_content(card, _extra(card.extra), source_field(ctx))
+    content = note_content(card, _extra(card.extra), source_field(ctx))
     if content is None:
         if diags is not None:
             diags.add(

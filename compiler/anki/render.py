@@ -78,7 +78,7 @@ def cloze_safe_text(s: str) -> str:
         elif ch == "\\":
             out.append(_BACKSLASH if i == last or s[i + 1] in _MATH_BRACKETS else ch)
         else:
-            out.append(html.escape(ch, quote=True))
+            out.append(html.escape(ch, quote=False))
     if s and (_OCCLUSION.startswith(s) or s.startswith(_OCCLUSION)):
         out[0] = f"&#{ord(s[0])};"
     return "".join(out)

@@ -111,7 +111,10 @@ class Lowerer:
         nodes = tree.blocks(tokens, ctx)
         self.check_depth(ctx, line)
         self.check_stray_cloze(ctx, line)
-        return ir.Text(markdown=md_src, blocks=nodes)
+        # a tight definition's single paragraph has no <p> (markdown-it hides it), like an inline text
+        hidden = any(t.type == "paragraph_open" and t.hidden and t.level == tokens[0].level for t in tokens[:1])
+        inline = hidden and len(nodes) == 1 and isinstance(nodes[0], doc.Para)
+        return ir.Text(markdown=md_src, blocks=nodes, inline=inline)
 
     def inline_text(self, inline: Token) -> ir.Text:
         ctx = self.context()

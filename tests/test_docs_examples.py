@@ -1,0 +1,106 @@
+"""The README's example output is real: each `$ .venv/bin/studyc …` block is rerun and compared.
+
+Timings and file sizes vary from run to run and machine to machine; they are
+compared as patterns, everything else exactly. `STUDYC_UPDATE_SNAPSHOTS=1`
+rewrites the README's blocks from real runs (and still fails, like every snapshot).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SOURCE, UPDATE, studyc
+
+from compiler.model.backend import FORMATS
+
+README = ROOT / "README.md"
+BLOCK = re.compile(r"```text\n(?P<body>(?:\$ \.venv/bin/studyc .*\n)(?:.*\n)*?)```")
+PROMPT = "$ .venv/bin/studyc "
+#: The broken example: the first card that covers this tip gets a mistyped id.
+BROKEN_TIP = "loading-public-inhouse-data"
+
+
+def _sessions(body: str) -> list[tuple[str, list[str]]]:
+    """Each command of a README block with the lines it printed."""
+    out: list[tuple[str, list[str]]] = []
+    for line in body.rstrip("\n").split("\n"):
+        if line.startswith(PROMPT):
+            out.append((line.removeprefix(PROMPT), []))
+        elif line and out:
+            out[-1][1].append(line)
+    return out
+
+
+def _pattern(line: str) -> re.Pattern[str]:
+    """A printed line with its timings and sizes as wildcards."""
+    escaped = re.escape(line)
+    escaped = re.sub(r"\d+(?:\\\.\d+)?\\ (?:KiB|MiB|B)\b", r"[\\d.]+\\ (?:KiB|MiB|B)", escaped)
+    escaped = re.sub(r"\d+(?:\\\.\d+)?\\ s\b", r"[\\d.]+\\ s", escaped)
+    escaped = re.sub(r"\\ +", r"\\ +", escaped)  # size columns are padded to the longest name
+    return re.compile(escaped)
+
+
+def _broken(tmp_path: Path) -> Path:
+    src = tmp_path / "broken-src"
+    shutil.copytree(SOURCE, src, ignore=shutil.ignore_patterns("studyc.lock"))
+    chapter = sorted(src.glob("03-*.md"))[0]
+    text = chapter.read_text(encoding="utf-8")
+    line = f'{{covers="{BROKEN_TIP}"}}'
+    assert line in text
+    chapter.write_text(text.replace(line, line.replace(BROKEN_TIP, BROKEN_TIP[:-1]), 1), encoding="utf-8")
+    return src
+
+
+def _run(command: str, tmp_path: Path) -> list[str]:
+    args = command.split()
+    if args[0] == "build" and "--dry-run" not in args:
+        # the README's build writes build/ in the checkout; here it writes a copy's
+        project = tmp_path / "project"
+        if not project.exists():
+            shutil.copytree(SOURCE, project / "source")
+        proc = studyc(*args, cwd=project)
+        return (proc.stdout + proc.stderr).rstrip("\n").split("\n")
+    cwd = tmp_path if "broken-src" in args else ROOT
+    if cwd == tmp_path:
+        _broken(tmp_path)
+    proc = studyc(*args, cwd=cwd)
+    return (proc.stdout + proc.stderr).rstrip("\n").split("\n")
+
+
+def test_readme_blocks_are_real_output(tmp_path: Path) -> None:
+    readme = README.read_text(encoding="utf-8")
+    blocks = list(BLOCK.finditer(readme))
+    assert len(blocks) == 2
+    new = readme
+    problems: list[str] = []
+    for block in blocks:
+        rebuilt: list[str] = []
+        for command, shown in _sessions(block.group("body")):
+            actual = _run(command, tmp_path)
+            rebuilt += [PROMPT + command, *actual, ""]
+            if len(actual) != len(shown) or not all(
+                _pattern(s).fullmatch(a) for s, a in zip(shown, actual, strict=True)
+            ):
+                problems.append(f"$ studyc {command}\n  README: {shown}\n  actual: {actual}")
+        new = new.replace(block.group("body"), "\n".join(rebuilt).rstrip("\n") + "\n")
+    if UPDATE and new != readme:
+        README.write_text(new, encoding="utf-8")
+    assert problems == [], "README example output is stale (STUDYC_UPDATE_SNAPSHOTS=1):\n" + "\n".join(problems)
+
+
+def test_readme_lists_every_output() -> None:
+    readme = README.read_text(encoding="utf-8")
+    built = re.findall(r"^  build/(\S+)", readme, flags=re.M)
+    slug = "aws-ml-specialty"
+    expected = {f"{slug}.json", f"{slug}.schema.json", f"{slug}.csv", f"{slug}.apkg"}
+    expected |= {f"{slug}-{f.name}.pdf" for f in FORMATS if f.kind == "pdf"}
+    expected |= {f"{slug}-{name}.html" for name in ("cheatsheet", "guide")}
+    assert set(built) == expected
+
+
+@pytest.mark.parametrize("name", [f.name for f in FORMATS])
+def test_readme_names_every_format(name: str) -> None:
+    assert name in README.read_text(encoding="utf-8")
