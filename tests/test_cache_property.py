@@ -41,9 +41,9 @@ DROPS: dict[str, tuple[str, str, str]] = {
         '"_": "" and os.environ.get',
     ),
     "deck_depth_output": ("compiler/build/cache.py", '"deck_depth": options.deck_depth,', ""),
-    "paper_stamp": ("compiler/app/cli.py", '"paper": config.paper,', ""),
-    "deck_depth_stamp": ("compiler/app/cli.py", '"deck_depth": config.deck_depth,', ""),
-    "strict_stamp": ("compiler/app/cli.py", '"strict": config.strict,', ""),
+    "paper_stamp": ("compiler/build/stamp.py", '"paper": config.paper,', ""),
+    "deck_depth_stamp": ("compiler/build/stamp.py", '"deck_depth": config.deck_depth,', ""),
+    "strict_stamp": ("compiler/build/stamp.py", '"strict": config.strict,', ""),
     "limits_parse": ("compiler/build/cache.py", "code_hash(parsing=True), repr(limits),", "code_hash(parsing=True),"),
     "templates": ("compiler/build/stamp.py", "if templates.is_dir() and not parsing:", "if False:"),
 }

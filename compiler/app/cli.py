@@ -100,23 +100,11 @@ def _formats(spec: str) -> list[str]:
     return parse_formats(spec)
 
 
-def _stamp_settings(args: argparse.Namespace, config: Config) -> dict[str, Any]:
-    """Everything besides the source files that decides a build's outputs."""
-    return {
-        "formats": config.formats,
-        "out": str(config.out.resolve()),
-        "paper": config.paper,
-        "deck_depth": config.deck_depth,
-        "strict": config.strict,
-        "limits": [config.max_file_bytes, config.max_nesting, config.max_image_bytes],
-    }
-
-
 def _up_to_date(args: argparse.Namespace, config: Config, reporter: Reporter) -> bool:
     """Report and return True when the stamped last build still stands (no parser import)."""
     from compiler.build import stamp
 
-    found = stamp.fresh(args.source, config.out, _stamp_settings(args, config))
+    found = stamp.fresh(args.source, config.out, stamp.settings_key(config))
     if found is None:
         return False
     if args.output_format == "json":
@@ -142,10 +130,10 @@ def _check_or_build(args: argparse.Namespace, reporter: Reporter) -> int:
     if args.command == "check":
         result = pipeline.check(args.source, config.limits())
     else:
-        from compiler.model.backend import REGISTRY, Options
+        from compiler.model.backend import REGISTRY
 
         formats = list(config.formats or REGISTRY)
-        options = Options(source_root=args.source, paper=config.paper, deck_depth=config.deck_depth)
+        options = pipeline.options_for(args.source, config)
         with reporter.progress(len(formats) + 2, "building") as step:
             result = pipeline.build(
                 args.source,
@@ -185,7 +173,7 @@ def _save_stamp(args: argparse.Namespace, config: Config, result: Result) -> Non
     if result.plan is not None:
         p = result.plan
         lines.append(summary(replace(p, added=[], updated=[], unchanged=p.added + p.updated + p.unchanged, removed=[])))
-    stamp.save(args.source, config.out, _stamp_settings(args, config), [*result.written, *result.unchanged], lines)
+    stamp.save(args.source, config.out, stamp.settings_key(config), [*result.written, *result.unchanged], lines)
 
 
 def _stats(args: argparse.Namespace, reporter: Reporter) -> int:

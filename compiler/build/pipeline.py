@@ -20,7 +20,7 @@ from compiler.model.atomic import write_all
 from compiler.model.diagnostics import Diagnostics
 from compiler.model.errors import BackendError, StudycError, UsageError
 from compiler.model.ir import Course
-from compiler.settings import Limits
+from compiler.settings import Config, Limits
 
 if TYPE_CHECKING:
     from compiler.build.cache import OutputCache, ParseCache
@@ -40,6 +40,11 @@ class Result:
     def failed(self, strict: bool) -> bool:
         """Whether diagnostics fail the run."""
         return self.course is None or bool(self.diagnostics.errors(strict))
+
+
+def options_for(source: Path, config: Config) -> backends.Options:
+    """What the backends read, from the resolved settings."""
+    return backends.Options(source_root=source, paper=config.paper, deck_depth=config.deck_depth)
 
 
 def check(

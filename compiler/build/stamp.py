@@ -22,6 +22,7 @@ from typing import Any
 
 from compiler import __version__
 from compiler.model.resources import templates_dir
+from compiler.settings import Config
 
 STAMP_NAME = "stamp.json"
 _ROOT = Path(__file__).resolve().parents[1]
@@ -106,3 +107,15 @@ def save(source: Path, out: Path, settings: dict[str, Any], outputs: Iterable[Pa
     stamp = {"digest": digest(source, out, settings), "outputs": states, "lines": lines}
     with contextlib.suppress(OutputError):
         write_atomic(out / ".cache" / STAMP_NAME, json.dumps(stamp, sort_keys=True, indent=1).encode())
+
+
+def settings_key(config: Config) -> dict[str, Any]:
+    """Everything besides the source files that decides a build's outputs (the stamp keys on it)."""
+    return {
+        "formats": config.formats,
+        "out": str(config.out.resolve()),
+        "paper": config.paper,
+        "deck_depth": config.deck_depth,
+        "strict": config.strict,
+        "limits": [config.max_file_bytes, config.max_nesting, config.max_image_bytes],
+    }
