@@ -89,12 +89,33 @@ def _extra(text: Text | None) -> str:
     return FIELD.text(text) if text is not None else ""
 
 
-def note_content(card: AnyCard, extra: str | None = None, source: str = "") -> NoteContent | None:
+#: id(card) → (card, its content with an empty Source): identity hashes the fields and the
+#: backend then writes them, so each card is rendered once per build. Kept small by clearing.
+_RENDERED: dict[int, tuple[AnyCard, NoteContent | None]] = {}
+_RENDERED_MAX = 200_000
+
+
+def note_content(card: AnyCard, source: str = "") -> NoteContent | None:
     """Note type, fields and card ordinals of a card; None for a cloze card with no deletion Anki could show.
 
-    ``extra`` defaults to the card's own; ``source`` (the Source field) is left empty unless given.
+    ``source`` is the Source field (left empty unless given).
     """
-    extra = _extra(card.extra) if extra is None else extra
+    hit = _RENDERED.get(id(card))
+    if hit is None or hit[0] is not card:
+        if len(_RENDERED) >= _RENDERED_MAX:
+            _RENDERED.clear()
+        hit = (card, _render_note(card))
+        _RENDERED[id(card)] = hit
+    content = hit[1]
+    if content is None or not source:
+        return content
+    note_type, fields, ords = content
+    at = note_type.fields.index("Source")
+    return note_type, (*fields[:at], source, *fields[at + 1 :]), ords
+
+
+def _render_note(card: AnyCard) -> NoteContent | None:
+    extra, source = _extra(card.extra), ""
     match card:
         case BasicCard() | DefinitionCard():
             front, back = (card.front, card.back) if isinstance(card, BasicCard) else (card.term, card.definition)
@@ -121,7 +142,7 @@ def note_for(
 ) -> NoteSpec | None:
     """The note for one card; None (with a diagnostic in ``diags``) when it would make no Anki card."""
     card = ctx.card
-    content = note_content(card, _extra(card.extra), source_field(ctx))
+    content = note_content(card, source_field(ctx))
     if content is None:
         if diags is not None:
             diags.add(

@@ -63,10 +63,14 @@ _PAIR_CHARS = {"{": "&#123;", "}": "&#125;", ":": "&#58;"}
 _BACKSLASH = "&#92;<span></span>"
 _MATH_BRACKETS = "()[]"
 _OCCLUSION = "image-occlusion:"
+#: Characters that may need more than HTML escaping in a cloze field.
+_CLOZE_RISKY = "{}:\\"
 
 
 def cloze_safe_text(s: str) -> str:
     """Author text → HTML that shows exactly ``s`` and holds no cloze syntax, alone or next to any other fragment."""
+    if not any(ch in s for ch in _CLOZE_RISKY) and not _OCCLUSION.startswith(s[:16]):
+        return html.escape(s, quote=False)  # the common case, without the per-character walk
     out: list[str] = []
     last = len(s) - 1
     for i, ch in enumerate(s):
@@ -86,13 +90,15 @@ def cloze_safe_text(s: str) -> str:
 
 def mathjax_safe_text(s: str) -> str:
     """Author text → HTML that shows exactly ``s``, where MathJax finds no math delimiter (for basic-note fields)."""
-    out: list[str] = []
-    last = len(s) - 1
-    for i, ch in enumerate(s):
-        if ch == "\\":
-            out.append(_BACKSLASH if i == last or s[i + 1] in _MATH_BRACKETS else ch)
-        else:
-            out.append(html.escape(ch, quote=False))
+    if "\\" not in s:
+        return html.escape(s, quote=False)  # the common case, without the per-character walk
+    parts = s.split("\\")
+    out = [html.escape(parts[0], quote=False)]
+    last = len(parts) - 1
+    for i, part in enumerate(parts[1:], start=1):
+        # a backslash before a bracket, or at the very end, could open or close MathJax
+        risky = part[:1] in tuple(_MATH_BRACKETS) if part else i == last
+        out.append((_BACKSLASH if risky else "\\") + html.escape(part, quote=False))
     return "".join(out)
 
 
