@@ -55,6 +55,7 @@ from compiler.model.doc import (
     Text,
     text_inlines,
 )
+from compiler.text.highlight import lexer as highlight_lexer
 from compiler.text.html import HtmlRenderer
 
 #: Characters that form cloze syntax when doubled, and their character references.
@@ -154,17 +155,6 @@ def plain_tex(tex: str) -> str:
 # -- code highlighting with per-token escaping -------------------------------------------------
 
 
-@lru_cache(maxsize=64)
-def _lexer(lang: str) -> Any:
-    from pygments.lexers import get_lexer_by_name
-    from pygments.util import ClassNotFound
-
-    try:
-        return get_lexer_by_name(lang)
-    except ClassNotFound:
-        return None
-
-
 @lru_cache(maxsize=256)
 def _css_class(ttype: Any) -> str:
     """Pygments' short CSS class for a token type (as its HtmlFormatter names it)."""
@@ -179,7 +169,7 @@ def _css_class(ttype: Any) -> str:
 
 def _highlighted(code: str, lang: str, escape: Any) -> str | None:
     """Pygments' markup (``<span class="k">…``) with every token escaped by ``escape``; None for an unknown language."""
-    lexer = _lexer(lang)
+    lexer = highlight_lexer(lang)
     if lexer is None:
         return None
     runs: list[tuple[str, str]] = []

@@ -12,7 +12,7 @@ already sanitized pieces (:class:`RawInline`, :class:`RawBlock`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -309,6 +309,12 @@ Block = Annotated[
 AnyBlock = (
     Para | Heading | BulletList | OrderedList | CodeBlock | Quote | DefinitionList | Grid | MathBlock | Rule | RawBlock
 )
+
+
+Blocks = Sequence[AnyBlock] | Sequence[Block]
+"""A run of blocks, however it was typed."""
+Inlines = Sequence[AnyInline] | Sequence[Inline]
+"""A run of inlines, however it was typed."""
 
 
 class Text(Node):

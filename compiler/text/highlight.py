@@ -15,7 +15,7 @@ def _formatter() -> Any:
 
 
 @lru_cache(maxsize=64)
-def _lexer(lang: str) -> Any:
+def lexer(lang: str) -> Any:
     """The lexer for a language name, or None; looking it up scans pygments' registry, so once per name."""
     from pygments.lexers import get_lexer_by_name
     from pygments.util import ClassNotFound
@@ -30,11 +30,10 @@ def highlight(code: str, lang: str, _attrs: str) -> str:
     """Highlight a fenced code block into pygments classes (CSS is separate)."""
     from pygments import highlight as run
 
-    lexer = _lexer(lang) if lang else None
-    if lexer is None:
+    found = lexer(lang) if lang else None
+    if found is None:
         return ""
-    # markdown-it keeps output that starts with "<pre" as is
-    body = str(run(code, lexer, _formatter()))
+    body = str(run(code, found, _formatter()))
     return f'<pre class="highlight"><code class="language-{html.escape(lang)}">{body}</code></pre>\n'
 
 

@@ -14,7 +14,7 @@ from typing import assert_never
 from compiler.model.doc import (
     AnyBlock,
     AnyInline,
-    Block,
+    Blocks,
     BulletList,
     Cell,
     Cloze,
@@ -26,7 +26,7 @@ from compiler.model.doc import (
     Grid,
     Heading,
     Image,
-    Inline,
+    Inlines,
     LineBreak,
     Link,
     ListItem,
@@ -47,8 +47,6 @@ from compiler.model.doc import (
 from compiler.text.highlight import highlight
 from compiler.text.sanitize import LINK_REL, balance, url_allowed
 
-Blocks = Sequence[AnyBlock] | Sequence[Block]
-Inlines = Sequence[AnyInline] | Sequence[Inline]
 _WHITESPACE = " \t\n\r\f"
 
 

@@ -7,14 +7,13 @@ List markers and rules print nothing (they are not text); formulas print their T
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from html.parser import HTMLParser
 from typing import assert_never
 
 from compiler.model.doc import (
     AnyBlock,
     AnyInline,
-    Block,
+    Blocks,
     BulletList,
     Cloze,
     Code,
@@ -24,7 +23,7 @@ from compiler.model.doc import (
     Grid,
     Heading,
     Image,
-    Inline,
+    Inlines,
     LineBreak,
     Link,
     Math,
@@ -41,9 +40,6 @@ from compiler.model.doc import (
     Strong,
     Text,
 )
-
-Blocks = Sequence[AnyBlock] | Sequence[Block]
-Inlines = Sequence[AnyInline] | Sequence[Inline]
 
 #: Elements that flow within a line; every other element starts a new line of raw-HTML text.
 INLINE_TAGS = {
