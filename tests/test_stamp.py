@@ -93,3 +93,39 @@ def test_skipped_build_never_imports_the_parser(course: tuple[Path, Path]) -> No
     )
     proc = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True)
     assert proc.stdout.split("\n")[0] == "0 []", proc.stdout + proc.stderr
+
+
+def test_a_note_saved_during_a_build_is_built_next_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A save while a build runs: the build used the old text, so the next one must not say "nothing changed"."""
+    from compiler.app import cli
+    from compiler.build import cache
+
+    src = tmp_path / "notes"
+    shutil.copytree(SAMPLE, src, ignore=shutil.ignore_patterns("studyc.lock"))
+    out = tmp_path / "out"
+    note = next(p for p in sorted(src.glob("0*.md")))
+    old = note.read_text(encoding="utf-8")
+    assert "seven" not in old
+    real_read = cache.read_text
+    saved: list[str] = []
+
+    def read_then_save(root: Path, rel: str, *args: object) -> str | None:
+        text = real_read(root, rel, *args)  # type: ignore[arg-type]
+        if rel == note.name and not saved:
+            # the author saves an edit right after the build read the file
+            note.write_text(old.replace("Q: ", "Q: (seven) ", 1), encoding="utf-8")
+            saved.append(rel)
+        return text
+
+    monkeypatch.setattr(cache, "read_text", read_then_save)
+    args = ["build", str(src), "-o", str(out), "--format", "json", "-v"]
+    assert cli.main(args) == 0
+    assert saved == [note.name]
+    assert "(seven)" not in (out / "sample.json").read_text(encoding="utf-8")  # the build read the old text
+    capsys.readouterr()
+    monkeypatch.setattr(cache, "read_text", real_read)
+    assert cli.main(args) == 0
+    assert SKIPPED not in capsys.readouterr().err
+    assert "(seven)" in (out / "sample.json").read_text(encoding="utf-8")

@@ -124,6 +124,7 @@ def _check_or_build(args: argparse.Namespace, reporter: Reporter) -> int:
     use_cache = args.command == "build" and not args.dry_run and not args.no_cache
     if use_cache and _up_to_date(args, config, reporter):
         return EXIT_OK
+    before = _snapshot(args, config) if use_cache else None
     from compiler.app.console import report_result
     from compiler.build import pipeline
 
@@ -156,11 +157,18 @@ def _check_or_build(args: argparse.Namespace, reporter: Reporter) -> int:
     dry_run = getattr(args, "dry_run", False)
     report_result(reporter, result, args.command, args.output_format, config.strict, args.source, plan_lines, dry_run)
     if use_cache and not failed and not result.diagnostics.items and result.course is not None:
-        _save_stamp(args, config, result)
+        _save_stamp(args, config, result, before)
     return EXIT_DIAGNOSTICS if failed else EXIT_OK
 
 
-def _save_stamp(args: argparse.Namespace, config: Config, result: Result) -> None:
+def _snapshot(args: argparse.Namespace, config: Config) -> dict[str, str]:
+    """The notes' bytes as this build is about to read them (what its stamp may vouch for)."""
+    from compiler.build import stamp
+
+    return stamp.snapshot(args.source, config.out)
+
+
+def _save_stamp(args: argparse.Namespace, config: Config, result: Result, before: dict[str, str] | None) -> None:
     """Stamp a clean build with what the next one would report if nothing changed."""
     from dataclasses import replace
 
@@ -173,7 +181,8 @@ def _save_stamp(args: argparse.Namespace, config: Config, result: Result) -> Non
     if result.plan is not None:
         p = result.plan
         lines.append(summary(replace(p, added=[], updated=[], unchanged=p.added + p.updated + p.unchanged, removed=[])))
-    stamp.save(args.source, config.out, stamp.settings_key(config), [*result.written, *result.unchanged], lines)
+    outputs = [*result.written, *result.unchanged]
+    stamp.save(args.source, config.out, stamp.settings_key(config), outputs, lines, before)
 
 
 def _stats(args: argparse.Namespace, reporter: Reporter) -> int:

@@ -60,18 +60,33 @@ def _input_files(source: Path, out: Path) -> list[Path]:
     return found
 
 
-def digest(source: Path, out: Path, settings: dict[str, Any]) -> str:
-    """One hash over the settings, studyc itself and every file under ``source``."""
-    h = hashlib.sha256()
-    h.update(json.dumps(settings, sort_keys=True, default=str).encode())
-    h.update(f"{__version__}\0{code_hash()}\0{os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
+LOCK_NAME = "studyc.lock"
+
+
+def snapshot(source: Path, out: Path) -> dict[str, str]:
+    """Each file under ``source`` → the hash of its bytes, read now: before the build reads them.
+
+    A build stamps this snapshot, not the folder as it is when the build ends, so a note
+    saved while the build ran makes the next build rebuild instead of saying nothing changed.
+    """
+    files: dict[str, str] = {}
     for path in _input_files(source, out):
         try:
             data = path.read_bytes()
         except OSError:
             data = b"\0unreadable"
-        h.update(b"\0" + path.relative_to(source).as_posix().encode() + b"\0")
-        h.update(hashlib.sha256(data).digest())
+        files[path.relative_to(source).as_posix()] = hashlib.sha256(data).hexdigest()
+    return files
+
+
+def digest(source: Path, out: Path, settings: dict[str, Any], files: dict[str, str] | None = None) -> str:
+    """One hash over the settings, studyc itself and every file under ``source`` (or a ``snapshot`` of them)."""
+    h = hashlib.sha256()
+    h.update(json.dumps(settings, sort_keys=True, default=str).encode())
+    h.update(f"{__version__}\0{code_hash()}\0{os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
+    for rel, sha in sorted((files if files is not None else snapshot(source, out)).items()):
+        h.update(b"\0" + rel.encode() + b"\0")
+        h.update(bytes.fromhex(sha))
     return h.hexdigest()
 
 
@@ -98,13 +113,28 @@ def fresh(source: Path, out: Path, settings: dict[str, Any]) -> tuple[list[str],
         return None
 
 
-def save(source: Path, out: Path, settings: dict[str, Any], outputs: Iterable[Path], lines: list[str]) -> None:
-    """Record a successful build; a failure to write only costs the next build its shortcut."""
+def save(
+    source: Path,
+    out: Path,
+    settings: dict[str, Any],
+    outputs: Iterable[Path],
+    lines: list[str],
+    before: dict[str, str] | None = None,
+) -> None:
+    """Record a successful build; a failure to write only costs the next build its shortcut.
+
+    ``before`` is the :func:`snapshot` taken before the build read the notes. The identity
+    lock is the one file the build itself writes into ``source``: it is hashed as written.
+    """
     from compiler.model.atomic import write_atomic
     from compiler.model.errors import OutputError
 
+    files = dict(before) if before is not None else snapshot(source, out)
+    lock = source / LOCK_NAME
+    if before is not None and lock.is_file():
+        files[LOCK_NAME] = hashlib.sha256(lock.read_bytes()).hexdigest()
     states = {str(p): _state(p) for p in outputs}
-    stamp = {"digest": digest(source, out, settings), "outputs": states, "lines": lines}
+    stamp = {"digest": digest(source, out, settings, files), "outputs": states, "lines": lines}
     with contextlib.suppress(OutputError):
         write_atomic(out / ".cache" / STAMP_NAME, json.dumps(stamp, sort_keys=True, indent=1).encode())
 
