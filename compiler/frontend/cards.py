@@ -315,6 +315,16 @@ class CardBuilder:
             return
         if back is None:
             back = [i for i in range(len(names)) if i not in front]
+        unnamed = [i + 1 for i in (*front, *back) if not names[i]]
+        if unnamed:
+            which = ", ".join(str(i) for i in sorted(set(unnamed)))
+            low.diags.add(
+                Code.TABLE_EMPTY_HEADER,
+                low.path,
+                line,
+                f"column {which} of this card table has no header; name it (e.g. 'Actual' for the row labels of a "
+                "confusion matrix) so its cells are labelled on the cards",
+            )
         if not back:
             low.diags.add(
                 Code.TABLE_NO_ANSWER, low.path, line, "every column is on the front; nothing is left to answer"

@@ -67,6 +67,8 @@ class Code(StrEnum):
     """A table row has a different number of cells than the header."""
     TABLE_NO_ANSWER = "table.no-answer"
     """A table-card directive leaves no column for the answer."""
+    TABLE_EMPTY_HEADER = "table.empty-header"
+    """A column of a ``.cards`` table has no header text, so its cells print with no label (": Predicted YES")."""
     ID_DUPLICATE_CARD = "id.duplicate-card"
     """Two cards have the same id; ids must be unique in the course."""
     ID_DUPLICATE_TIP = "id.duplicate-tip"
@@ -110,6 +112,7 @@ _WARNINGS = frozenset(
         Code.ATTR_UNKNOWN,
         Code.MATH_INVALID,
         Code.PRINT_OVERFLOW,
+        Code.TABLE_EMPTY_HEADER,
     }
 )
 
