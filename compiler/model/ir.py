@@ -120,6 +120,8 @@ class CardBase(Node):
     """Tags written on the card itself."""
     extra: Text | None
     """Optional context shown on the back (``::: extra``)."""
+    allow: tuple[str, ...] = ()
+    """Quality-check codes the author silenced on this card (``{allow="quality.yes-no"}``)."""
 
 
 class BasicCard(CardBase):
