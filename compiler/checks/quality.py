@@ -6,6 +6,7 @@ a card silences one with ``{allow="quality.…"}`` and a course with ``suppress_
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
@@ -187,36 +188,50 @@ def _cloze_giveaway(card: ClozeCard, report: Reporter) -> None:
                 break
 
 
+#: Longest word combinations the near-duplicate index keys on.
+_KEY_WORDS = 4
+
+
 def _near_duplicates(cards: list[AnyCard], threshold: float, report: Reporter) -> None:
     """Prompts whose content-word sets have Jaccard similarity ≥ ``threshold``.
 
-    Prefix filtering keeps this near linear: with each set's words sorted rarest first, two sets
-    that reach the threshold must share a word among the first ``len - ceil(threshold·len) + 1``
-    of each, so only cards sharing one of those rare words are compared.
+    Prefix filtering keeps this near linear. Two sets that reach the threshold share at least
+    ``need = ceil(threshold·len)`` words, counted from either set; with each set's words sorted
+    rarest first, the first ``k`` shared words (``k ≤ need``) lie within each set's first
+    ``len - need + k`` words. So every card indexes the ``k``-word combinations of those prefixes
+    for ``k`` up to 3, and meets only earlier cards that share one of its own
+    ``min(need, 3)``-word combinations: three words of a template are rare together even where
+    each is common (a course about one service, a generated corpus).
     """
     sets = [frozenset(content(prompt_of(card))) for card in cards]
     freq: Counter[str] = Counter(w for s in sets for w in s)
-    index: dict[str, list[int]] = defaultdict(list)
+    index: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for i, (card, own) in enumerate(zip(cards, sets, strict=True)):
         if not own:
             continue
         ordered = sorted(own, key=lambda w: (freq[w], w))
-        prefix = ordered[: len(own) - math.ceil(threshold * len(own)) + 1]
+        need = math.ceil(threshold * len(own) - 1e-9)
+        keys = {k: list(itertools.combinations(ordered[: len(own) - need + k], k)) for k in range(1, _KEY_WORDS + 1)}
         seen: set[int] = set()
-        for word in prefix:
-            for j in index[word]:
-                if j in seen:
-                    continue
-                seen.add(j)
-                other = sets[j]
-                if len(own & other) / len(own | other) >= threshold:
-                    report(card, Code.QUALITY_NEAR_DUPLICATE, _duplicate_message(cards[j].span))
-                    break
-            else:
-                continue
-            break
-        for word in prefix:
-            index[word].append(i)
+        for key in keys[min(need, _KEY_WORDS)]:
+            earlier = index.get(key, ())
+            match = next((j for j in earlier if j not in seen and _similar(own, sets[j], threshold)), None)
+            if match is not None:
+                report(card, Code.QUALITY_NEAR_DUPLICATE, _duplicate_message(cards[match].span))
+                break
+            seen.update(earlier)
+        for combos in keys.values():
+            for key in combos:
+                index[key].append(i)
+
+
+def _similar(a: frozenset[str], b: frozenset[str], threshold: float) -> bool:
+    """Jaccard ``|a ∩ b| / |a ∪ b| ≥ threshold``, with the size bound first (it needs no set operation)."""
+    size_a, size_b = len(a), len(b)
+    if size_a < threshold * size_b - 1e-9 or size_b < threshold * size_a - 1e-9:
+        return False
+    shared = len(a & b)
+    return shared >= threshold * (size_a + size_b - shared) - 1e-9
 
 
 def _duplicate_message(first: Span) -> str:
