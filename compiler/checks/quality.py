@@ -199,9 +199,9 @@ def _near_duplicates(cards: list[AnyCard], threshold: float, report: Reporter) -
     ``need = ceil(threshold·len)`` words, counted from either set; with each set's words sorted
     rarest first, the first ``k`` shared words (``k ≤ need``) lie within each set's first
     ``len - need + k`` words. So every card indexes the ``k``-word combinations of those prefixes
-    for ``k`` up to 3, and meets only earlier cards that share one of its own
-    ``min(need, 3)``-word combinations: three words of a template are rare together even where
-    each is common (a course about one service, a generated corpus).
+    for ``k`` up to ``_KEY_WORDS``, and meets only earlier cards that share one of its own
+    ``min(need, _KEY_WORDS)``-word combinations: a few words of a template are rare together even
+    where each is common (a course about one service, a generated corpus).
     """
     sets = [frozenset(content(prompt_of(card))) for card in cards]
     freq: Counter[str] = Counter(w for s in sets for w in s)
