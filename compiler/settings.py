@@ -28,6 +28,22 @@ SAFE_MAX_NESTING = 200
 
 Paper = Literal["a4", "letter"]
 
+DEFAULT_MAX_ANSWER_WORDS = 20
+DEFAULT_MAX_LIST_ITEMS = 4
+DEFAULT_NEAR_DUPLICATE = 0.8
+
+
+@dataclass(frozen=True)
+class Quality:
+    """Thresholds of the card-quality checks (``[quality]`` in ``studyc.toml``)."""
+
+    max_answer_words: int = DEFAULT_MAX_ANSWER_WORDS
+    """An answer with more words is reported (``quality.long-answer``)."""
+    max_list_items: int = DEFAULT_MAX_LIST_ITEMS
+    """A list card with more items is reported (``quality.long-list``)."""
+    near_duplicate: float = DEFAULT_NEAR_DUPLICATE
+    """Word-set similarity (Jaccard) from which two prompts are near duplicates (``quality.near-duplicate``)."""
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -64,6 +80,10 @@ class Config:
     """Deepest list/blockquote nesting that is parsed."""
     max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES
     """Images larger than this are refused."""
+    quality: Quality = field(default_factory=Quality)
+    """Thresholds of the card-quality checks."""
+    suppress_warnings: tuple[str, ...] = ()
+    """Warning codes that are not reported at all (e.g. ``quality.yes-no``)."""
     source: Path | None = None
     """The file the settings came from, if any."""
     keys: frozenset[str] = field(default_factory=frozenset)
@@ -105,6 +125,32 @@ def _int_range(low: int, high: int) -> Check:
     return check
 
 
+def _number_range(low: float, high: float) -> Check:
+    def check(value: Any) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"must be a number, got {_show(value)}"
+        if not low <= value <= high:
+            return f"must be between {low} and {high}, got {value}"
+        return None
+
+    return check
+
+
+def _warning_codes(value: Any) -> str | None:
+    from compiler.model.diagnostics import Code
+
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return f"must be a list of warning codes, got {_show(value)}"
+    codes = {c.value: c for c in Code}
+    warnings = [c.value for c in Code if c.severity == "warning"]
+    for name in value:
+        if name not in codes:
+            return f"unknown code '{name}'{_suggest(name, warnings)}"
+        if codes[name].severity != "warning":
+            return f"'{name}' is an error; only warnings can be suppressed"
+    return None
+
+
 def _bool(value: Any) -> str | None:
     return None if isinstance(value, bool) else f"must be true or false, got {_show(value)}"
 
@@ -140,12 +186,22 @@ TOP_KEYS: dict[str, Check] = {
     "paper": _paper,
     "deck_depth": _int_range(1, 6),
     "strict": _bool,
+    "suppress_warnings": _warning_codes,
 }
 LIMIT_KEYS: dict[str, Check] = {
     "max_file_bytes": _int_range(1024, 1024 * 1024 * 1024),
     "max_nesting": _int_range(4, 1000),
     "max_image_bytes": _int_range(1024, 1024 * 1024 * 1024),
 }
+
+
+QUALITY_KEYS: dict[str, Check] = {
+    "max_answer_words": _int_range(1, 1000),
+    "max_list_items": _int_range(1, 1000),
+    "near_duplicate": _number_range(0.5, 1.0),
+}
+#: Keys that are tables of their own, with their keys.
+TABLES: dict[str, dict[str, Check]] = {"limits": LIMIT_KEYS, "quality": QUALITY_KEYS}
 
 
 def _show(value: Any) -> str:
@@ -162,26 +218,29 @@ def validate(data: Mapping[str, Any], where: str, base: Path) -> Config:
     problems: list[str] = []
     values: dict[str, Any] = {}
     keys: set[str] = set()
+    tables: dict[str, dict[str, Any]] = {name: {} for name in TABLES}
     for key, value in data.items():
-        if key == "limits":
+        if key in TABLES:
             if not isinstance(value, dict):
-                problems.append(f"limits: must be a table ([limits]), got {_show(value)}")
+                problems.append(f"{key}: must be a table ([{key}]), got {_show(value)}")
                 continue
+            known = TABLES[key]
             for sub, subvalue in value.items():
-                check = LIMIT_KEYS.get(sub)
+                check = known.get(sub)
                 if check is None:
-                    problems.append(f"limits.{sub}: unknown key{_suggest(sub, LIMIT_KEYS)}")
+                    problems.append(f"{key}.{sub}: unknown key{_suggest(sub, known)}")
                 elif (err := check(subvalue)) is not None:
-                    problems.append(f"limits.{sub}: {err}")
+                    problems.append(f"{key}.{sub}: {err}")
                 else:
-                    values[sub] = subvalue
-                    keys.add(f"limits.{sub}")
+                    tables[key][sub] = subvalue
+                    keys.add(f"{key}.{sub}")
             continue
         top_check = TOP_KEYS.get(key)
         if top_check is None:
-            hint = _suggest(key, [*TOP_KEYS, "limits"])
-            if not hint and key in LIMIT_KEYS:
-                hint = f" (did you mean 'limits.{key}'?)"
+            hint = _suggest(key, [*TOP_KEYS, *TABLES])
+            table = next((name for name, known in TABLES.items() if key in known), None)
+            if not hint and table is not None:
+                hint = f" (did you mean '{table}.{key}'?)"
             problems.append(f"{key}: unknown key{hint}")
         elif (err := top_check(value)) is not None:
             problems.append(f"{key}: {err}")
@@ -197,7 +256,11 @@ def validate(data: Mapping[str, Any], where: str, base: Path) -> Config:
     if "formats" in values:
         fmt = values["formats"]
         values["formats"] = None if fmt == "all" else tuple([fmt] if isinstance(fmt, str) else fmt)
-    return Config(**values, keys=frozenset(keys))
+    if "suppress_warnings" in values:
+        values["suppress_warnings"] = tuple(values["suppress_warnings"])
+    values.update(tables["limits"])
+    quality = Quality(**tables["quality"])
+    return Config(**values, quality=quality, keys=frozenset(keys))
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

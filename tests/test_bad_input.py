@@ -394,7 +394,9 @@ build are removed by the next one.
 @pytest.mark.parametrize("fmt", list(BUILD_ONLY))
 def test_printables_report_what_they_cannot_lay_out(tmp_path: Path, fmt: str) -> None:
     answer, expected = BUILD_ONLY[fmt]
-    src = course(tmp_path, {"01-chapter.md": f"---\ntitle: Chapter\n---\nQ: What is it?\n\nA: {answer}\n"})
+    chapter = f"---\ntitle: Chapter\n---\nQ: What is it?\n\nA: {answer}\n"
+    # the long answer is the point here: the course silences quality.long-answer (suppress_warnings)
+    src = course(tmp_path, {"01-chapter.md": chapter, "studyc.toml": 'suppress_warnings = ["quality.long-answer"]\n'})
     strict = studyc("build", ".", "-o", str(tmp_path / "strict"), "--format", fmt, "--strict", cwd=src)
     assert strict.returncode == 1
     assert [ln for ln in strict.stderr.splitlines() if ln.startswith("01-")] == [expected + " (error: --strict)"]

@@ -13,6 +13,7 @@ from compiler.checks import run_checks
 from compiler.frontend import load_course
 from compiler.frontend.parallel import _split
 from compiler.model.ir import CARD_KINDS, iter_cards
+from compiler.settings import load_config
 
 sys.path.insert(0, str(ROOT))
 from benchmarks.corpus import CARDS_PER_FILE, generate
@@ -27,7 +28,9 @@ def test_generated_course_is_clean_and_has_exactly_the_cards(corpus: Path) -> No
     course, diags = load_course(corpus / "studyc", jobs=1)
     assert course is not None
     run_checks(course, diags)
-    assert diags.items == []
+    # the corpus's answers are long and templated on purpose; its studyc.toml silences those quality warnings
+    diags.suppress(load_config(corpus / "studyc").suppress_warnings)
+    assert [d.format() for d in diags.items] == []
     cards = [ctx.card for ctx in iter_cards(course)]
     assert len(cards) == 300
     assert {c.kind for c in cards} == set(CARD_KINDS)

@@ -31,7 +31,7 @@ def test_help_lists_commands() -> None:
 def test_check_reports_coverage_summary() -> None:
     proc = studyc("check", str(SAMPLE))
     assert proc.returncode == 0, proc.stderr
-    assert "4/4 exam tips covered, 9 cards" in proc.stderr
+    assert "4/4 exam tips covered, 9 notes, 14 cards" in proc.stderr
 
 
 def test_check_broken_course_exits_1_with_file_line_errors() -> None:

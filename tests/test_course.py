@@ -41,3 +41,13 @@ def test_tip_ids_are_explicit(course: Course) -> None:
 def test_domains_and_weights(course: Course) -> None:
     assert sum(d.weight for d in course.domains) == 100
     assert len(course.domains) == 4
+
+
+def test_summary_counts_notes_and_the_cards_anki_makes(course: Course) -> None:
+    from compiler.anki.notes import note_content
+
+    summary = coverage(course)
+    contents = [note_content(ctx.card) for ctx in iter_cards(course)]
+    assert summary.cards == len(contents) == 243
+    assert summary.reviews == sum(len(c[2]) for c in contents if c is not None) == 270
+    assert summary.line() == "24/24 exam tips covered, 243 notes, 270 cards"

@@ -129,7 +129,7 @@ def _check_or_build(args: argparse.Namespace, reporter: Reporter) -> int:
     from compiler.build import pipeline
 
     if args.command == "check":
-        result = pipeline.check(args.source, config.limits())
+        result = pipeline.check(args.source, config.limits(), quality=config.quality, suppress=config.suppress_warnings)
     else:
         from compiler.model.backend import REGISTRY
 
@@ -147,6 +147,8 @@ def _check_or_build(args: argparse.Namespace, reporter: Reporter) -> int:
                 lock=args.source / "studyc.lock",
                 dry_run=args.dry_run,
                 cache=None if args.no_cache or args.dry_run else config.out / ".cache",
+                quality=config.quality,
+                suppress=config.suppress_warnings,
             )
     failed = result.failed(config.strict)
     plan_lines: list[str] = []
@@ -193,7 +195,7 @@ def _stats(args: argparse.Namespace, reporter: Reporter) -> int:
     from compiler.build import pipeline
 
     config = _config(args, reporter)
-    result = pipeline.check(args.source, config.limits())
+    result = pipeline.check(args.source, config.limits(), quality=config.quality, suppress=config.suppress_warnings)
     failed = result.failed(config.strict)
     if failed:
         reporter.diagnostics(result.diagnostics.sorted(), args.source, config.strict)

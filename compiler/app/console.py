@@ -251,7 +251,7 @@ def stdout_console() -> Console:
 
 
 def outcome_line(coverage_line: str, errors: int, warnings: int) -> str:
-    """``24/24 exam tips covered, 182 cards; 0 error(s), 0 warning(s)``."""
+    """``24/24 exam tips covered, 182 notes, 210 cards; 0 error(s), 0 warning(s)``."""
     return f"{coverage_line}; {errors} error(s), {warnings} warning(s)"
 
 

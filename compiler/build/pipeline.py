@@ -20,7 +20,7 @@ from compiler.model.atomic import write_all
 from compiler.model.diagnostics import Diagnostics
 from compiler.model.errors import BackendError, StudycError, UsageError
 from compiler.model.ir import Course
-from compiler.settings import Config, Limits
+from compiler.settings import Config, Limits, Quality
 
 if TYPE_CHECKING:
     from compiler.build.cache import OutputCache, ParseCache
@@ -48,11 +48,17 @@ def options_for(source: Path, config: Config) -> backends.Options:
 
 
 def check(
-    source: Path, limits: Limits | None = None, timings: dict[str, float] | None = None, cache: ParseCache | None = None
+    source: Path,
+    limits: Limits | None = None,
+    timings: dict[str, float] | None = None,
+    cache: ParseCache | None = None,
+    quality: Quality | None = None,
+    suppress: tuple[str, ...] = (),
 ) -> Result:
     """Parse and check; write nothing. ``timings`` receives seconds per stage (see ``build``).
 
     ``cache`` reuses files parsed by earlier builds (``build`` saves it once its outputs are written).
+    ``quality`` holds the card-quality thresholds; warnings with a code in ``suppress`` are dropped.
     """
     if not source.is_dir():
         raise UsageError(f"source folder '{source}' does not exist; pass the folder that holds course.md")
@@ -74,8 +80,9 @@ def check(
             gc.enable()
     if course is not None:
         started = time.perf_counter()
-        run_checks(course, diags)
+        run_checks(course, diags, quality)
         _record(timings, "checks", started)
+    diags.suppress(suppress)
     return Result(course, diags)
 
 
@@ -96,6 +103,8 @@ def build(
     dry_run: bool = False,
     timings: dict[str, float] | None = None,
     cache: Path | None = None,
+    quality: Quality | None = None,
+    suppress: tuple[str, ...] = (),
 ) -> Result:
     """Check, render every format in memory, then write each output atomically.
 
@@ -107,6 +116,7 @@ def build(
     ``ir``, ``checks``, ``identity``, ``backend:<name>`` and ``write``.
     ``cache`` (``build/.cache``) keeps parsed files and skips backends whose
     inputs did not change since the last build (see ``compiler.build.cache``).
+    ``quality`` and ``suppress`` are passed to :func:`check` (suppression also covers backend warnings).
     """
     step = step or (lambda _label: None)
     # started before parsing so WeasyPrint imports while this process parses
@@ -117,7 +127,7 @@ def build(
         from compiler.build.cache import ParseCache
 
         parse_cache = ParseCache(cache)
-    result = check(source, limits, timings, parse_cache)
+    result = check(source, limits, timings, parse_cache, quality, suppress)
     if result.failed(strict) or result.course is None:
         return result
     from compiler.anki import report as identity_report
@@ -157,6 +167,7 @@ def build(
     # several printables report the same formula: once is enough
     unique = dict.fromkeys(d for name in formats for d in rendered[name][1])
     result.diagnostics.items.extend(unique)
+    result.diagnostics.suppress(suppress)
     if result.failed(strict):  # a backend found a problem in the notes: write nothing
         return result
     step("writing")

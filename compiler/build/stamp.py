@@ -148,4 +148,6 @@ def settings_key(config: Config) -> dict[str, Any]:
         "deck_depth": config.deck_depth,
         "strict": config.strict,
         "limits": [config.max_file_bytes, config.max_nesting, config.max_image_bytes],
+        "quality": [config.quality.max_answer_words, config.quality.max_list_items, config.quality.near_duplicate],
+        "suppress_warnings": sorted(config.suppress_warnings),
     }

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from compiler.model.diagnostics import Code, Diagnostics
-from compiler.model.ir import Course, iter_cards, iter_sections, iter_tips
+from compiler.model.ir import Course, iter_cards, iter_sections, iter_tips, review_cards
 
 
 @dataclass(frozen=True)
@@ -16,24 +16,32 @@ class CoverageSummary:
     tips: int
     covered: int
     cards: int
+    """Notes: one per card written in the notes (what the IR calls a card)."""
     per_tip: dict[str, int]
+    reviews: int = 0
+    """Cards a learner reviews: a reversed note makes two, a cloze note one per deletion, a list one per item."""
 
     def line(self) -> str:
-        """``24/24 exam tips covered, 180 cards``."""
-        return f"{self.covered}/{self.tips} exam tips covered, {self.cards} cards"
+        """``24/24 exam tips covered, 180 notes, 210 cards``."""
+        return f"{self.covered}/{self.tips} exam tips covered, {self.cards} notes, {self.reviews} cards"
 
 
 def coverage(course: Course) -> CoverageSummary:
     """Cards per tip id."""
     tip_ids = [tip.id for _, _, tip in iter_tips(course)]
     counts: Counter[str] = Counter()
-    cards = 0
+    cards = reviews = 0
     for ctx in iter_cards(course):
         cards += 1
+        reviews += review_cards(ctx.card)
         counts.update(ctx.card.covers)
     per_tip = {tid: counts.get(tid, 0) for tid in tip_ids}
     return CoverageSummary(
-        tips=len(per_tip), covered=sum(1 for n in per_tip.values() if n), cards=cards, per_tip=per_tip
+        tips=len(per_tip),
+        covered=sum(1 for n in per_tip.values() if n),
+        cards=cards,
+        per_tip=per_tip,
+        reviews=reviews,
     )
 
 

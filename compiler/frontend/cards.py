@@ -87,6 +87,7 @@ class CardBuilder:
             "covers": covers,
             "tags": tuple(attrs.get("tags", "").split()),
             "extra": None,
+            "allow": tuple(attrs.get("allow", "").split()),
         }
 
     def _empty(self, text: ir.Text, line: int, side: str) -> bool:
@@ -128,7 +129,7 @@ class CardBuilder:
         self.finish()
         self.last = None
         if prefix in ("Q", "C"):
-            self.low.check_attrs(block, {"id", "class", "covers", "tags"}, "a card")
+            self.low.check_attrs(block, {"id", "class", "covers", "tags", "allow"}, "a card")
             strip_prefix(block)
             self.pending = Pending("qa" if prefix == "Q" else "cloze", block, [block] if prefix == "C" else [])
             self.pending.answering = prefix == "C"
@@ -243,7 +244,7 @@ class CardBuilder:
     def definitions(self, block: Block) -> None:
         """One card per term of a definition list, unless ``.nocards``."""
         classes = block.classes()
-        self.low.check_attrs(block, {"class", "covers", "tags"}, "a definition list")
+        self.low.check_attrs(block, {"class", "covers", "tags", "allow"}, "a definition list")
         if "nocards" in classes:
             return
         toks = block.tokens

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +28,9 @@ from compiler.model.slug import slugify
 from compiler.text.sanitize import MAX_HTML_DEPTH
 
 KNOWN_DIRECTIVES = ("extra",)
-CARD_ATTRS = {"id", "class", "covers", "tags"}
+CARD_ATTRS = {"id", "class", "covers", "tags", "allow"}
+#: Codes a card's ``allow`` attribute may silence.
+ALLOWABLE = tuple(c.value for c in Code if c.value.startswith("quality."))
 HEADING_ATTRS = {"covers"}
 
 
@@ -165,6 +168,16 @@ class Lowerer:
                     max(self.line(block.head) - 1, 1),
                     f"attribute '{key}' has no meaning on {what}",
                 )
+        for name in block.attrs().get("allow", "").split() if "allow" in allowed else ():
+            if name not in ALLOWABLE:
+                close = difflib.get_close_matches(name, ALLOWABLE, n=1, cutoff=0.6)
+                hint = f" (did you mean '{close[0]}'?)" if close else f"; it may name {', '.join(ALLOWABLE)}"
+                self.diags.add(
+                    Code.ATTR_UNKNOWN,
+                    self.path,
+                    max(self.line(block.head) - 1, 1),
+                    f"allow names unknown check '{name}'{hint}",
+                )
         ident = block.attrs().get("id")
         if ident is not None and not ID_RE.match(ident):
             self.diags.add(
@@ -253,7 +266,7 @@ class Lowerer:
         header, rows = cards.table_cells(self, block)
         makes_cards = "cards" in block.classes()
         if makes_cards:
-            self.check_attrs(block, {"class", "front", "back", "ask", "covers", "tags"}, "a table")
+            self.check_attrs(block, {"class", "front", "back", "ask", "covers", "tags", "allow"}, "a table")
         self.emit(ir.Table(span=self.span(block.head), header=header, rows=rows, makes_cards=makes_cards))
         if makes_cards:
             self.cards.table_rows(block, header, rows)

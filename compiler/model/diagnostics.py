@@ -95,6 +95,26 @@ class Code(StrEnum):
     """A formula cannot be typeset for the PDFs (unknown command, unclosed brace …); it prints as TeX source."""
     PRINT_OVERFLOW = "print.overflow"
     """A printed flashcard's text does not fit its cell even at the smallest size; shorten it or split the card."""
+    QUALITY_LONG_ANSWER = "quality.long-answer"
+    """An answer (back, definition, answer cells, or a cloze deletion's text) has more words than
+    ``quality.max_answer_words`` (20); long answers are hard to recall in one go: split the card."""
+    QUALITY_ANSWER_IN_PROMPT = "quality.answer-in-prompt"
+    """The prompt gives its own answer away: every content word of a short answer appears in the
+    question, or a definition's term appears inside its definition."""
+    QUALITY_YES_NO = "quality.yes-no"
+    """The answer is just "yes" or "no"; a coin toss gets half of these right. Ask for the fact itself."""
+    QUALITY_LONG_LIST = "quality.long-list"
+    """A list card has more items than ``quality.max_list_items`` (4); long enumerations are hard to
+    recall: split the list or group it."""
+    QUALITY_CLOZE_GIVEAWAY = "quality.cloze-giveaway"
+    """A cloze deletion's text appears elsewhere in the note, outside that deletion, so the card that
+    hides it shows the answer anyway."""
+    QUALITY_NEAR_DUPLICATE = "quality.near-duplicate"
+    """Two cards ask nearly the same question (their prompts share at least ``quality.near_duplicate``
+    of their content words); reported at the later card. Merge them or make them ask different things."""
+    QUALITY_EITHER_OR = "quality.either-or"
+    """An "A or B?" question answered by one of the two options: a guess is right half the time.
+    Ask an open question instead."""
 
     @property
     def severity(self) -> Severity:
@@ -113,6 +133,13 @@ _WARNINGS = frozenset(
         Code.MATH_INVALID,
         Code.PRINT_OVERFLOW,
         Code.TABLE_EMPTY_HEADER,
+        Code.QUALITY_LONG_ANSWER,
+        Code.QUALITY_ANSWER_IN_PROMPT,
+        Code.QUALITY_YES_NO,
+        Code.QUALITY_LONG_LIST,
+        Code.QUALITY_CLOZE_GIVEAWAY,
+        Code.QUALITY_NEAR_DUPLICATE,
+        Code.QUALITY_EITHER_OR,
     }
 )
 
@@ -187,6 +214,11 @@ class Diagnostics:
     def extend(self, other: Diagnostics) -> None:
         """Append another collector's diagnostics."""
         self.items.extend(other.items)
+
+    def suppress(self, codes: tuple[str, ...] | frozenset[str]) -> None:
+        """Drop every warning whose code is in ``codes`` (``suppress_warnings`` in ``studyc.toml``)."""
+        if codes:
+            self.items = [d for d in self.items if d.severity == "error" or d.code.value not in codes]
 
     def sorted(self) -> list[Diagnostic]:
         """Diagnostics in file, line, column order."""

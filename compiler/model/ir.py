@@ -120,6 +120,8 @@ class CardBase(Node):
     """Tags written on the card itself."""
     extra: Text | None
     """Optional context shown on the back (``::: extra``)."""
+    allow: tuple[str, ...] = ()
+    """Quality-check codes the author silenced on this card (``{allow="quality.yes-no"}``)."""
 
 
 class BasicCard(CardBase):
@@ -282,6 +284,20 @@ class Course(Node):
 
 AnyCard = BasicCard | DefinitionCard | ClozeCard | ListCard | TableRowCard
 Container = Chapter | Section
+
+
+def review_cards(card: AnyCard) -> int:
+    """How many cards a learner reviews for this note: one per direction, cloze deletion or list item.
+
+    The Anki backend makes exactly these (a note per IR card, a card per ``ord``).
+    """
+    if isinstance(card, BasicCard | DefinitionCard):
+        return 2 if card.reverse else 1
+    if isinstance(card, ClozeCard):
+        return len(card.deletions)
+    if isinstance(card, ListCard):
+        return len(card.items)
+    return 1
 
 
 @dataclass(frozen=True, slots=True)
