@@ -167,7 +167,7 @@ def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path: Path, capsys: pyte
     )
     assert main(["build", str(src), "-o", str(tmp_path / "dry"), "--format", "anki", "--dry-run"]) == 0
     err = capsys.readouterr().err
-    assert "cards: 0 added, 0 updated, 8 unchanged, 1 removed" in err
+    assert "notes: 0 added, 0 updated, 8 unchanged, 1 removed" in err
     removed = lockfile.read(src / "studyc.lock").entries
     gone = next(e for e in removed if e.key == "modeling/which-kind-of-learning-uses-unlabeled-data")
     assert f"nid:{gone.nid}" in err

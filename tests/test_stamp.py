@@ -34,7 +34,7 @@ def test_unchanged_rebuild_is_skipped_and_touches_nothing(course: tuple[Path, Pa
     again = studyc("build", str(src), "-o", str(out), "--format", "json,anki", "-v")
     assert again.returncode == 0
     assert SKIPPED in again.stderr
-    assert "cards: 0 added, 0 updated, 9 unchanged, 0 removed" in again.stderr
+    assert "notes: 0 added, 0 updated, 9 unchanged, 0 removed" in again.stderr
     assert mtimes(out) == before
 
 

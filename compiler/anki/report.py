@@ -32,9 +32,9 @@ def query(nids: list[int]) -> str:
 
 
 def summary(p: Plan) -> str:
-    """``cards: 2 added, 1 updated, 40 unchanged, 1 removed``."""
+    """``notes: 2 added, 1 updated, 40 unchanged, 1 removed`` (Anki notes; a note may make several cards)."""
     return (
-        f"cards: {len(p.added)} added, {len(p.updated)} updated, {len(p.unchanged)} unchanged, {len(p.removed)} removed"
+        f"notes: {len(p.added)} added, {len(p.updated)} updated, {len(p.unchanged)} unchanged, {len(p.removed)} removed"
     )
 
 
@@ -47,7 +47,7 @@ def lines(p: Plan, verbose: bool = False) -> list[str]:
         out += [f"  matched  {old} → {new}" for old, new in p.renamed]
     if p.removed:
         out.append(
-            f"{len(p.removed)} card(s) left the notes; an Anki import never deletes, so in Anki's browser "
+            f"{len(p.removed)} note(s) left the notes; an Anki import never deletes, so in Anki's browser "
             "search for the line below and delete those notes:"
         )
         shown = p.removed[:_MAX_PRINTED]

@@ -274,7 +274,7 @@ def render(stats: Stats, console: Console) -> None:
     uncovered = sum(1 for t in stats.per_tip if t.status == "uncovered")
     thin = sum(1 for t in stats.per_tip if t.status == "thin")
     console.print(
-        f"{stats.cards} cards, {stats.covered}/{stats.tips} exam tips covered "
+        f"{stats.cards} notes, {stats.covered}/{stats.tips} exam tips covered "
         f"({uncovered} uncovered, {thin} with ≤{stats.thin_threshold} card); "
         f"average answer {stats.average_answer_words:g} words",
         highlight=False,
