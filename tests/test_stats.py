@@ -106,4 +106,4 @@ def test_cli_tables_on_stdout() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "\x1b[" not in proc.stdout
-    assert "Cards per exam domain" in proc.stdout and "Data Engineering" in proc.stdout
+    assert "Notes per exam domain" in proc.stdout and "Data Engineering" in proc.stdout

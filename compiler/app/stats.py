@@ -228,13 +228,13 @@ def render(stats: Stats, console: Console) -> None:
             t.add_column(col, justify="right" if col in _NUMERIC else "left", overflow="fold", no_wrap=col in _IDS)
         return t
 
-    chapters = table("Cards per chapter", "Chapter", "Domain", "Cards", "Tips")
+    chapters = table("Notes per chapter", "Chapter", "Domain", "Notes", "Tips")
     for c in stats.per_chapter:
         chapters.add_row(c.title, c.domain or "-", str(c.cards), str(c.tips))
     console.print(chapters)
     console.print()
 
-    sections = table("Cards per section", "Section", "Cards", "Tips")
+    sections = table("Notes per section", "Section", "Notes", "Tips")
     last = ""
     titles = {c.id: c.title for c in stats.per_chapter}
     for s in stats.per_section:
@@ -245,7 +245,7 @@ def render(stats: Stats, console: Console) -> None:
     console.print(sections)
     console.print()
 
-    domains = table("Cards per exam domain", "Domain", "Weight", "Cards", "Share", "Gap")
+    domains = table("Notes per exam domain", "Domain", "Weight", "Notes", "Share", "Gap")
     for d in stats.per_domain:
         gap = d.share - d.weight
         style = "yellow" if d.id != NO_DOMAIN and abs(gap) >= 10 else ""
@@ -255,7 +255,7 @@ def render(stats: Stats, console: Console) -> None:
     console.print(domains)
     console.print()
 
-    tips = table("Cards per exam tip", "Tip", "Where", "Cards", "Status")
+    tips = table("Notes per exam tip", "Tip", "Where", "Notes", "Status")
     for t in stats.per_tip:
         style = {"uncovered": "bold red", "thin": "yellow"}.get(t.status, "")
         tips.add_row(
@@ -281,5 +281,5 @@ def render(stats: Stats, console: Console) -> None:
     )
 
 
-_NUMERIC = {"Cards", "Tips", "Weight", "Share", "Gap", "Words"}
+_NUMERIC = {"Notes", "Tips", "Weight", "Share", "Gap", "Words"}
 _IDS = {"Where", "Status", *_NUMERIC}
