@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Literal, assert_never
 
 from pydantic import Field
 
@@ -291,13 +291,17 @@ def review_cards(card: AnyCard) -> int:
 
     The Anki backend makes exactly these (a note per IR card, a card per ``ord``).
     """
-    if isinstance(card, BasicCard | DefinitionCard):
-        return 2 if card.reverse else 1
-    if isinstance(card, ClozeCard):
-        return len(card.deletions)
-    if isinstance(card, ListCard):
-        return len(card.items)
-    return 1
+    match card:
+        case BasicCard() | DefinitionCard():
+            return 2 if card.reverse else 1
+        case ClozeCard():
+            return len(card.deletions)
+        case ListCard():
+            return len(card.items)
+        case TableRowCard():
+            return 1
+        case _:
+            assert_never(card)
 
 
 @dataclass(frozen=True, slots=True)
