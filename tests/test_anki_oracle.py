@@ -30,8 +30,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-pytest.importorskip("anki")
 from anki_helpers import import_apkg, new_collection
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -577,12 +575,6 @@ _PNG = bytes.fromhex(
 )
 
 
-def _frontend_has_trees() -> bool:
-    from compiler.model import ir
-
-    return "blocks" in getattr(ir.Text, "model_fields", {})
-
-
 def import_notes(chapter: str, folder: Path) -> list[str]:
     """Build a course holding ``chapter`` with the real pipeline, import it into a fresh collection, check it."""
     from anki_helpers import build_apkg
@@ -622,10 +614,6 @@ def _chapter(*cards: str) -> str:
     return "---\ntitle: Oracle\n---\n\n## Section\n\n" + "\n\n---\n\n".join(cards) + "\n"
 
 
-pipeline_only = pytest.mark.skipif(not _frontend_has_trees(), reason="the frontend does not build text trees yet")
-
-
-@pipeline_only
 @FUZZ
 @given(note_files())
 @example(_chapter("{#c1}\nC: RMS is {{c1::$\\sqrt{\\frac{2}{n}}$}}."))  # a deletion whose math ends in "}}"
@@ -659,7 +647,6 @@ def test_checksum_is_ankis(field: str) -> None:
     assert checksum(field) == field_checksum(field)
 
 
-@pipeline_only
 def test_price_before_math_stays_text() -> None:
     # docs/format.md: "A $ followed by a digit is a price, not math"; "$10 {{c1::$x$}}" used to parse as
     # Math("10 {{c1::"), which swallowed the deletion's opener (cloze.no-deletion) or left unbalanced TeX.

@@ -47,8 +47,6 @@ from typing import Any
 from compiler.model.doc import (
     Cloze,
     CodeBlock,
-    Math,
-    MathBlock,
     Para,
     RawBlock,
     RawInline,
@@ -257,14 +255,6 @@ class AnkiRenderer(HtmlRenderer):
         else:
             lang = ""
         return f"<pre><code{lang}>{self.text_escape(node.code)}</code></pre>\n"
-
-    def math(self, node: Math) -> str:
-        tex = self.tex(node.tex)
-        body = f"\\[{tex}\\]" if node.display else f"\\({tex}\\)"
-        return f'<span class="math">{body}</span>'
-
-    def math_block(self, node: MathBlock) -> str:
-        return f'<div class="math">\\[{self.tex(node.tex)}\\]</div>\n'
 
     def cloze(self, node: Cloze) -> str:
         content = self.inlines(node.content)

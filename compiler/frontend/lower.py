@@ -115,7 +115,7 @@ class Lowerer:
         self.check_depth(ctx, line)
         self.check_stray_cloze(ctx, line)
         # a tight definition's single paragraph has no <p> (markdown-it hides it), like an inline text
-        hidden = any(t.type == "paragraph_open" and t.hidden and t.level == tokens[0].level for t in tokens[:1])
+        hidden = bool(tokens) and tokens[0].type == "paragraph_open" and tokens[0].hidden
         inline = hidden and len(nodes) == 1 and isinstance(nodes[0], doc.Para)
         return ir.Text(markdown=md_src, blocks=nodes, inline=inline)
 
