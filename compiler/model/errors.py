@@ -37,3 +37,15 @@ class BackendError(StudycError):
     """A backend crashed while rendering; nothing was written, earlier outputs are unchanged."""
 
     exit_code = 5
+
+
+class CollectionBusyError(StudycError):
+    """Anki has the collection open (or is syncing its media): close Anki and sync again; nothing was written."""
+
+    exit_code = 7
+
+
+class SyncConflictError(StudycError):
+    """``studyc sync`` found notes edited both in Anki and in the notes; rerun with ``--prefer notes|anki``."""
+
+    exit_code = 8
