@@ -46,6 +46,6 @@ class CollectionBusyError(StudycError):
 
 
 class SyncConflictError(StudycError):
-    """``studyc sync`` found notes edited both in Anki and in the notes; rerun with ``--prefer notes|anki``."""
+    """``studyc sync`` found notes edited both in Anki and in the notes; sync again with ``--prefer notes`` or ``--prefer anki``."""
 
     exit_code = 8

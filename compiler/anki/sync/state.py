@@ -23,8 +23,7 @@ IGNORED_FIELDS = frozenset({"Source"})
 
 
 class StateError(StudycError):
-    """``studyc.sync.json`` cannot be read; restore it from version control or delete it (edits made in Anki
-    before the next sync then count as conflicts)."""
+    """``studyc.sync.json`` (what sync last wrote into Anki) cannot be read; restore it from version control."""
 
     exit_code = 6
 
