@@ -266,6 +266,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         from compiler.app import sync as sync_command
 
         return sync_command.run(args, reporter)
+    if args.command == "pull":
+        from compiler.app import pull
+
+        return pull.run(args, reporter)
     return _check_or_build(args, reporter)
 
 

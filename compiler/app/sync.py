@@ -19,21 +19,29 @@ if TYPE_CHECKING:
     from compiler.anki.lock import Lock
     from compiler.anki.sync.plan import SyncPlan, Target
     from compiler.app.console import Reporter
+    from compiler.model.ir import AnyCard
 
 LOCK_NAME = "studyc.lock"
 
 
-def add_parser(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser) -> None:
-    """Register ``sync`` (cli.py calls this)."""
-    sync = sub.add_parser("sync", parents=[common], help="write the notes straight into an Anki collection")
-    sync.add_argument("source", nargs="?", default="source", type=Path, help="notes folder holding course.md")
-    where = sync.add_mutually_exclusive_group(required=True)
+def _target_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", nargs="?", default="source", type=Path, help="notes folder holding course.md")
+    where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--collection", type=Path, metavar="PATH", help="the collection.anki2 file (Anki closed)")
     where.add_argument("--profile", metavar="NAME", help="an Anki profile's collection (Anki closed)")
+
+
+def add_parser(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser) -> None:
+    """Register ``sync`` and ``pull`` (cli.py calls this)."""
+    sync = sub.add_parser("sync", parents=[common], help="write the notes straight into an Anki collection")
+    _target_flags(sync)
     sync.add_argument("--dry-run", action="store_true", help="print the plan; change nothing")
     sync.add_argument("--delete", action="store_true", help="delete notes studyc made that left the notes")
     sync.add_argument("--prefer", choices=["notes", "anki"], default=None, help="settle conflicts for one side")
     sync.add_argument("--deck-depth", type=int, default=None, metavar="N", help="heading levels that become subdecks")
+    pull = sub.add_parser("pull", parents=[common], help="take fields edited in Anki back into the notes")
+    _target_flags(pull)
+    pull.add_argument("--dry-run", action="store_true", help="print what would be pulled; change nothing")
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,8 @@ class Prepared:
     identity: Plan
     where: dict[str, str]
     """Card key → ``source/path:line`` as the user typed the source folder."""
+    cards: dict[str, AnyCard]
+    """Card key → card."""
 
 
 def prepare(args: argparse.Namespace, reporter: Reporter) -> Prepared:
@@ -54,6 +64,7 @@ def prepare(args: argparse.Namespace, reporter: Reporter) -> Prepared:
     from compiler.anki.sync.target import target
     from compiler.build import pipeline
     from compiler.model.diagnostics import Diagnostics
+    from compiler.model.ir import iter_cards
     from compiler.settings import load_config
 
     if not args.source.is_dir():
@@ -70,10 +81,11 @@ def prepare(args: argparse.Namespace, reporter: Reporter) -> Prepared:
     tgt = target(result.course, pipeline.options_for(args.source, config), identity, old, render_diags)
     reporter.diagnostics(render_diags.sorted(), args.source, config.strict)
     where = {key: (args.source / w).as_posix() for key, w in tgt.where.items()}
-    return Prepared(replace(tgt, where=where), identity, where)
+    cards = {ctx.card.id: ctx.card for ctx in iter_cards(result.course)}
+    return Prepared(replace(tgt, where=where), identity, where, cards)
 
 
-def _collection(args: argparse.Namespace) -> Path:
+def collection_of(args: argparse.Namespace) -> Path:
     from compiler.anki.profiles import collection_path
 
     if args.profile is not None:
@@ -122,7 +134,7 @@ def _sync_collection(
     from compiler.anki.sync.state import State
 
     assert isinstance(state, State)
-    path = _collection(args)
+    path = collection_of(args)
     with collection.opened(path) as col:
         snap = collection.snapshot(col, prepared.target, state)
         plan = make_plan(prepared.target, snap, state, delete=args.delete, prefer=args.prefer)
@@ -131,7 +143,10 @@ def _sync_collection(
             reporter.info("dry run: nothing was changed")
             return None
         if plan.empty:
-            reporter.info("nothing to change: the collection already matches the notes")
+            kept = plan.kept or plan.conflicts
+            reporter.info(
+                "nothing to change" + (" besides the edits above" if kept else ": the collection matches the notes")
+            )
             return plan
         backups = path.parent / "backups"
         collection.backup(col, backups)

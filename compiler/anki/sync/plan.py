@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from compiler.anki.models import NOTE_TYPES, NoteType
 from compiler.anki.notes import NoteSpec
+from compiler.anki.sync.markdown import same
 from compiler.anki.sync.state import IGNORED_FIELDS, State, Written, field_hash, written
 
 Prefer = Literal["notes", "anki"] | None
@@ -175,7 +176,8 @@ def _existing(spec: NoteSpec, note: AnkiNote, target: Target, state: State, pref
     notes_side = by_name(names, spec.fields)
     anki_side = by_name(note.names, note.fields)
     record = state.notes.get(spec.guid)
-    differ = tuple(n for n in names if n not in IGNORED_FIELDS and notes_side[n] != anki_side.get(n, ""))
+    # the same text in another spelling (Anki's editor drops a <p>) is no difference
+    differ = tuple(n for n in names if n not in IGNORED_FIELDS and not same(notes_side[n], anki_side.get(n, "")))
     new_record = written(names, spec.fields, spec.tags)
     where = target.where.get(spec.key, spec.key)
     if differ:
