@@ -22,19 +22,24 @@ if TYPE_CHECKING:
     from compiler.model.ir import AnyCard
 
 LOCK_NAME = "studyc.lock"
+ANKICONNECT = "http://127.0.0.1:8765"
 
 
-def _target_flags(parser: argparse.ArgumentParser) -> None:
+def _target_flags(parser: argparse.ArgumentParser, with_ankiconnect: bool = False) -> None:
     parser.add_argument("source", nargs="?", default="source", type=Path, help="notes folder holding course.md")
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--collection", type=Path, metavar="PATH", help="the collection.anki2 file (Anki closed)")
     where.add_argument("--profile", metavar="NAME", help="an Anki profile's collection (Anki closed)")
+    if with_ankiconnect:
+        where.add_argument(
+            "--ankiconnect", nargs="?", const=ANKICONNECT, metavar="URL", help=f"a running Anki (default {ANKICONNECT})"
+        )
 
 
 def add_parser(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser) -> None:
     """Register ``sync`` and ``pull`` (cli.py calls this)."""
     sync = sub.add_parser("sync", parents=[common], help="write the notes straight into an Anki collection")
-    _target_flags(sync)
+    _target_flags(sync, with_ankiconnect=True)
     sync.add_argument("--dry-run", action="store_true", help="print the plan; change nothing")
     sync.add_argument("--delete", action="store_true", help="delete notes studyc made that left the notes")
     sync.add_argument("--prefer", choices=["notes", "anki"], default=None, help="settle conflicts for one side")
@@ -114,7 +119,10 @@ def run(args: argparse.Namespace, reporter: Reporter) -> int:
 
     prepared = prepare(args, reporter)
     state = statefile.read(args.source / statefile.STATE_NAME)
-    plan = _sync_collection(args, prepared, state, reporter)
+    if args.ankiconnect is not None:
+        plan = _sync_ankiconnect(args, prepared, state, reporter)
+    else:
+        plan = _sync_collection(args, prepared, state, reporter)
     if plan is None:  # dry run
         return 0
     _save(args, prepared, plan)
@@ -153,6 +161,33 @@ def _sync_collection(
         reporter.debug(f"backed up the collection into {backups}")
         collection.apply(col, plan, prepared.target)
     reporter.info(f"synced into {path} in {reporter.elapsed():.2f} s")
+    return plan
+
+
+def _sync_ankiconnect(
+    args: argparse.Namespace, prepared: Prepared, state: object, reporter: Reporter
+) -> SyncPlan | None:
+    from compiler.anki.sync import ankiconnect
+    from compiler.anki.sync.plan import make_plan
+    from compiler.anki.sync.state import State
+
+    assert isinstance(state, State)
+    client = ankiconnect.Client(args.ankiconnect)
+    snap = ankiconnect.snapshot(client, prepared.target, state)
+    plan = make_plan(prepared.target, snap, state, delete=args.delete, prefer=args.prefer)
+    limits = ankiconnect.limit(plan)
+    show(plan, prepared, f"AnkiConnect at {args.ankiconnect}", reporter, args.verbose or args.dry_run)
+    for line in limits:
+        reporter.info(f"note: {line}")
+    if args.dry_run:
+        reporter.info("dry run: nothing was changed")
+        return None
+    if plan.empty:
+        reporter.info("nothing to change" + (" besides the edits above" if plan.kept or plan.conflicts else ""))
+        return plan
+    # AnkiConnect has no backup action; Anki's own periodic backups are the safety net on this path
+    ankiconnect.apply(client, plan, prepared.target)
+    reporter.info(f"synced through AnkiConnect at {args.ankiconnect} in {reporter.elapsed():.2f} s")
     return plan
 
 

@@ -49,3 +49,9 @@ class SyncConflictError(StudycError):
     """``studyc sync`` found notes edited both in Anki and in the notes; sync again with ``--prefer notes`` or ``--prefer anki``."""
 
     exit_code = 8
+
+
+class AnkiConnectError(StudycError):
+    """``studyc sync --ankiconnect``: nothing listens, the add-on is too old, or it refused an action."""
+
+    exit_code = 9

@@ -8,7 +8,7 @@ share one plan and ``--dry-run`` shows exactly what would be applied.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from compiler.anki.models import NOTE_TYPES, NoteType
@@ -64,6 +64,10 @@ class Target:
     """GUID → modified time the previous lock gave the note (what an import left in Anki)."""
     slug: str
     """The course slug: tags under ``<slug>::`` are studyc's."""
+    nids: dict[str, int] = field(default_factory=dict)
+    """GUID → note id the lock gave it (what the collection path and an import keep)."""
+    changed_types: frozenset[int] = frozenset()
+    """Note types whose templates or CSS changed since the lock was written."""
 
 
 @dataclass(frozen=True)
@@ -233,4 +237,9 @@ def make_plan(target: Target, snap: Snapshot, state: State, delete: bool = False
             # still studyc's: a later `--delete` may remove it even once the lock has forgotten it
             plan.state.notes[guid] = state.notes.get(guid) or written(note.names, note.fields, ())
     plan.media = [(name, data) for name, data in target.media if name not in snap.media]
+    for guid, record in plan.state.notes.items():
+        note = snap.notes.get(guid)
+        if note is not None and note.nid != target.nids.get(guid) and record.nid != note.nid:
+            # a note AnkiConnect added has Anki's id, not the lock's: remember where it is
+            plan.state.notes[guid] = replace(record, nid=note.nid)
     return plan

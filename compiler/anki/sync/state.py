@@ -41,6 +41,8 @@ class Written:
     """Field name → hash of its text."""
     tags: tuple[str, ...]
     """The tags studyc set (tags the user added in Anki are not listed)."""
+    nid: int = 0
+    """The note id Anki gave the note when it is not the lock's (added through AnkiConnect); else 0."""
 
 
 @dataclass
@@ -57,11 +59,17 @@ def written(names: tuple[str, ...], values: tuple[str, ...], tags: tuple[str, ..
     return Written(hashes, tuple(sorted(tags)))
 
 
+def _record(w: Written) -> dict[str, object]:
+    out: dict[str, object] = {"fields": w.fields, "tags": list(w.tags)}
+    if w.nid:
+        out["nid"] = w.nid
+    return out
+
+
 def dumps(state: State) -> str:
     """JSON text, one note per line in GUID order."""
     rows = [
-        f"    {json.dumps(guid)}: {json.dumps({'fields': w.fields, 'tags': list(w.tags)}, sort_keys=True)}"
-        for guid, w in sorted(state.notes.items())
+        f"    {json.dumps(guid)}: {json.dumps(_record(w), sort_keys=True)}" for guid, w in sorted(state.notes.items())
     ]
     body = ",\n".join(rows)
     return (
@@ -78,7 +86,11 @@ def parse(text: str, where: str = STATE_NAME) -> State:
         if data.get("version") != VERSION:
             raise StateError(f"{where}: version {data.get('version')!r} is not supported by this studyc")
         notes = {
-            str(guid): Written({str(k): str(v) for k, v in rec["fields"].items()}, tuple(str(t) for t in rec["tags"]))
+            str(guid): Written(
+                {str(k): str(v) for k, v in rec["fields"].items()},
+                tuple(str(t) for t in rec["tags"]),
+                int(rec.get("nid", 0)),
+            )
             for guid, rec in data["notes"].items()
         }
     except (ValueError, KeyError, TypeError, AttributeError) as exc:

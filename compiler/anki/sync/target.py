@@ -29,4 +29,15 @@ def target(course: Course, options: Options, identity: Plan, old: Lock, diags: D
         removed={e.guid: e.key for e in identity.removed},
         baseline={e.guid: e.modified for e in old.entries},
         slug=course.slug,
+        nids={e.guid: e.nid for e in (*old.entries, *identity.lock.entries)},
+        changed_types=frozenset(
+            nt.id
+            for nt in NOTE_TYPES
+            if (o := old.note_types.get(nt.key)) is None or o.content != _content(identity, nt.key)
+        ),
     )
+
+
+def _content(identity: Plan, key: str) -> str:
+    entry = identity.lock.note_types.get(key)
+    return entry.content if entry is not None else ""
