@@ -46,7 +46,8 @@ class CollectionBusyError(StudycError):
 
 
 class SyncConflictError(StudycError):
-    """``studyc sync`` found notes edited both in Anki and in the notes; sync again with ``--prefer notes`` or ``--prefer anki``."""
+    """``studyc sync`` found notes edited both in Anki and in the notes (the rest was synced);
+    sync again with ``--prefer notes`` or ``--prefer anki``."""
 
     exit_code = 8
 
