@@ -6,13 +6,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from anki_helpers import card_states, study_all
-from sync_helpers import Setup, make_setup, note_rows
+from anki_helpers import build_apkg, card_states, import_apkg, study_all
+from sync_helpers import Setup, card_rows, make_setup, note_rows
 
 from compiler.anki import lock as lockfile
 from compiler.anki import models
 from compiler.anki.models import BASIC
-from compiler.model.errors import SyncConflictError
+from compiler.anki.sync import collection
+from compiler.app import cli
+from compiler.model.errors import OutputError, SyncConflictError, UsageError
 
 KEY = "labeled-vs-unlabeled"
 ANSWER = "A: Labeled data already has the target attribute; unlabeled data does not."
@@ -155,3 +157,64 @@ def test_note_on_another_note_type_is_migrated_keeping_id_and_history(setup: Set
         assert col.db.scalar("select sum(reps) from cards where nid = ?", nid) == reps == 1  # type: ignore[union-attr]
     finally:
         col.close()
+
+
+def test_edits_to_different_fields_of_one_note_merge(setup: Setup) -> None:
+    assert setup.sync() == 0
+    _edit_in_anki(setup, KEY, "Back", "Edited in Anki.")
+    setup.edit("02-modeling.md", "Q: How does labeled data differ", "Q: How does labelled data differ")
+    assert setup.sync() == 0  # no conflict: each side changed another field
+    assert _field(setup, KEY, "Back") == "Edited in Anki."
+    assert "labelled" in _field(setup, KEY, "Front")
+    assert setup.sync() == 0
+    assert _field(setup, KEY, "Back") == "Edited in Anki.", "the Anki edit stays kept on later syncs"
+
+
+def test_first_sync_after_an_import_respects_anki_edits(
+    setup: Setup, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the user imported the .apkg before sync existed, then fixed a typo in Anki
+    apkg = build_apkg(setup.source, tmp_path / "out", 1700000000, lock=setup.source / "studyc.lock")
+    col = setup.open()
+    import_apkg(col, apkg)
+    col.close()
+    _edit_in_anki(setup, KEY, "Back", "Edited in Anki.")
+    setup.edit("02-modeling.md", ANSWER, "A: Edited in the notes.")
+    setup.edit("01-streams.md", "A: 1 MB.", "A: One megabyte.")
+    assert setup.sync() == SyncConflictError.exit_code
+    assert _field(setup, KEY, "Back") == "Edited in Anki."
+    assert "One megabyte" in _field(setup, "record-size", "Back"), "a note not edited in Anki is updated"
+    assert setup.sync() == SyncConflictError.exit_code, "still a conflict on the next sync"
+    assert _field(setup, KEY, "Back") == "Edited in Anki."
+
+
+def test_a_failed_apply_is_undone(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert setup.sync() == 0
+    col = setup.open()
+    rows, cards = note_rows(col), card_rows(col)
+    col.close()
+    files = {p: p.read_bytes() for p in (setup.source / "studyc.lock", setup.source / "studyc.sync.json")}
+    setup.edit("01-streams.md", "title: Streams", "title: Data Streams")  # every card moves
+    setup.edit("02-modeling.md", ANSWER, "A: Edited in the notes.")  # a note updates
+    setup.edit("02-modeling.md", "## Exam tips", "Q: A new card?\n\nA: Yes.\n\n## Exam tips")  # one is added
+
+    def broken(col: object, plan: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(collection, "_move", broken)
+    assert setup.sync() == OutputError.exit_code
+    col = setup.open()
+    try:
+        assert note_rows(col) == rows
+        assert card_rows(col) == cards
+    finally:
+        col.close()
+    assert {p: p.read_bytes() for p in files} == files
+
+
+def test_missing_collection_is_a_usage_error(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    code = cli.main(["sync", str(setup.source), "--collection", str(setup.collection.parent / "nope.anki2")])
+    assert code == UsageError.exit_code
+    assert "no Anki collection at" in capsys.readouterr().err
+    assert not (setup.collection.parent / "nope.anki2").exists(), "sync never creates a collection"

@@ -17,6 +17,8 @@ from compiler.anki.sync.markdown import same
 from compiler.anki.sync.state import IGNORED_FIELDS, State, Written, field_hash, written
 
 Prefer = Literal["notes", "anki"] | None
+#: The record of a field whose last written text is unknown (never equal to a real hash).
+UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -147,11 +149,16 @@ def by_name(names: tuple[str, ...], values: tuple[str, ...]) -> dict[str, str]:
     return dict(zip(names, values, strict=False))
 
 
-def _changed(record: Written | None, values: dict[str, str], baseline_changed: bool) -> bool:
-    """Whether ``values`` differ from what sync last wrote (no record: ``baseline_changed``)."""
-    if record is None:
-        return baseline_changed
-    return any(field_hash(values.get(n, "")) != h for n, h in record.fields.items())
+def _sides(record: Written | None, name: str, notes: str, anki: str, anki_newer: bool) -> tuple[bool, bool]:
+    """(edited in Anki, edited in the notes) for one field that differs, against what sync last wrote.
+
+    With no record (the first sync after an import) the note's modified time tells whether Anki
+    changed it; whether the notes did cannot be known, so they count as edited.
+    """
+    if record is None or name not in record.fields:
+        return anki_newer, True
+    last = record.fields[name]
+    return field_hash(anki) != last, field_hash(notes) != last
 
 
 def _tags(spec: NoteSpec, note: AnkiNote, record: Written | None, slug: str) -> tuple[str, ...] | None:
@@ -175,33 +182,47 @@ def _note_types(target: Target, snap: Snapshot, plan: SyncPlan) -> None:
 
 
 def _existing(spec: NoteSpec, note: AnkiNote, target: Target, state: State, prefer: Prefer, plan: SyncPlan) -> None:
-    """Update, keep or flag one note that is in the collection already."""
+    """Update, keep or flag one note that is in the collection already, field by field."""
     names = spec.note_type.fields
     notes_side = by_name(names, spec.fields)
     anki_side = by_name(note.names, note.fields)
     record = state.notes.get(spec.guid)
-    # the same text in another spelling (Anki's editor drops a <p>) is no difference
-    differ = tuple(n for n in names if n not in IGNORED_FIELDS and not same(notes_side[n], anki_side.get(n, "")))
     new_record = written(names, spec.fields, spec.tags)
+    anki_newer = note.mod > target.baseline.get(spec.guid, 0)
+    update: list[str] = []
+    kept: list[str] = []
+    conflict: list[str] = []
+    for name in names:
+        # the same text in another spelling (Anki's editor drops a <p>) is no difference
+        if name in IGNORED_FIELDS or same(notes_side[name], anki_side.get(name, "")):
+            continue
+        in_anki, in_notes = _sides(record, name, notes_side[name], anki_side.get(name, ""), anki_newer)
+        if in_anki and in_notes and prefer is None:
+            conflict.append(name)
+        elif in_anki and prefer != "notes":
+            kept.append(name)
+        else:
+            update.append(name)
     where = target.where.get(spec.key, spec.key)
-    if differ:
-        anki_edited = _changed(record, anki_side, note.mod > target.baseline.get(spec.guid, 0))
-        notes_edited = _changed(record, notes_side, True)
-        edit = Edit(spec, note, differ, where)
-        if anki_edited and notes_edited and prefer is None:
-            plan.conflicts.append(edit)
-            new_record = record or new_record
-            differ = ()
-        elif anki_edited and prefer != "notes":
-            plan.kept.append(edit)
-            # prefer anki: the notes' text counts as written, so the next sync sees an Anki-only edit
-            new_record = new_record if prefer == "anki" else (record or new_record)
-            differ = ()
-    tags = _tags(spec, note, record, target.slug)
-    if differ or tags is not None:
+    if conflict:
+        # the whole note waits for a side to be picked; nothing of it is written
+        plan.conflicts.append(Edit(spec, note, tuple(conflict), where))
+        kept, update = [*conflict, *kept], []
+    elif kept:
+        plan.kept.append(Edit(spec, note, tuple(kept), where))
+    if kept and prefer != "anki":
+        # a kept field stays "edited in Anki" until pulled (its record is what sync wrote before), and a
+        # conflict stays a conflict until a side is picked (with no record: a hash matching neither side)
+        last = record.fields if record is not None else {}
+        fields = {
+            n: (last.get(n, UNKNOWN if n in conflict else h) if n in kept else h) for n, h in new_record.fields.items()
+        }
+        new_record = replace(new_record, fields=fields)
+    tags = None if conflict else _tags(spec, note, record, target.slug)
+    if update or tags is not None:
         # the Source field follows a real edit only (its line moves with every edit above the card)
-        update = {n: notes_side[n] for n in (*differ, *sorted(IGNORED_FIELDS & set(names))) if n in notes_side}
-        plan.update.append(Change(spec, note, update if differ else {}, tags))
+        changed = [*update, *sorted(IGNORED_FIELDS & set(names))] if update else []
+        plan.update.append(Change(spec, note, {n: notes_side[n] for n in changed}, tags))
     deck = spec.deck.casefold()
     away = [(cid, d) for cid, d in note.cards if d.casefold() != deck]
     if away:
