@@ -77,8 +77,8 @@ def prepare(args: argparse.Namespace, reporter: Reporter) -> Prepared:
     config = load_config(args.source).override(deck_depth=getattr(args, "deck_depth", None))
     result = pipeline.check(args.source, config.limits(), quality=config.quality, suppress=config.suppress_warnings)
     diags = result.diagnostics
+    reporter.diagnostics(diags.sorted(), args.source, config.strict)  # warnings too, as `build` shows them
     if result.course is None or diags.errors(config.strict):
-        reporter.diagnostics(diags.sorted(), args.source, config.strict)
         raise DiagnosticsFailed("the notes have errors (listed above); nothing was synced")
     old: Lock = lockfile.read(args.source / LOCK_NAME)
     identity = resolve(result.course, old, note_type_hashes())
@@ -101,15 +101,16 @@ def collection_of(args: argparse.Namespace) -> Path:
 
 def show(plan: SyncPlan, prepared: Prepared, into: str, reporter: Reporter, verbose: bool) -> None:
     """The plan on the terminal: where to, counts, then details."""
+    from compiler.app.console import NORMAL
     from compiler.app.sync_view import counts, details
 
     reporter.info(f"sync plan for {into}:")
-    if reporter.verbosity >= 1:
+    if reporter.verbosity >= NORMAL:
         reporter.console.print(counts(plan))
     for line in details(plan, prepared.where, verbose):
         if isinstance(line, str):
             reporter.info(line)
-        elif reporter.verbosity >= 1:
+        elif reporter.verbosity >= NORMAL:
             reporter.console.print(line)
 
 

@@ -58,7 +58,13 @@ def details(plan: SyncPlan, where: dict[str, str], verbose: bool) -> Iterator[st
         ("add", [f"  {where.get(s.key, s.key)}  {s.key} → {s.deck}" for s in plan.add]),
         ("update", [f"  {where.get(c.spec.key, c.spec.key)}  {c.spec.key}" for c in plan.update]),
         ("new note type version", [f"  {where.get(s.key, s.key)}  {s.key}" for s in plan.migrate]),
-        ("move", [f"  {where.get(m.spec.key, m.spec.key)}  {' + '.join(m.old)} → {m.spec.deck}" for m in plan.move]),
+        (
+            "move",
+            [
+                f"  {where.get(m.spec.key, m.spec.key)}  {m.spec.key}: {' + '.join(m.old) or '?'} → {m.spec.deck}"
+                for m in plan.move
+            ],
+        ),
         ("delete", [f"  nid:{n.nid}  guid {n.guid}" for n in plan.delete]),
         (
             "note types",

@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 _MARKS = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
 _BLOCKS = {"p", "div"}
 #: Characters whose Markdown meaning differs from their text (in text outside code).
-_SPECIAL = re.compile(r"[\\*_`\[\]<>|#$]|^\s*([-+]|\d+[.)])\s|^\s*(Q|A|C):")
+_SPECIAL = re.compile(r"[\\*_`\[\]<>|#$]|^\s*([-+]|\d+[.)])\s|^\s*(Q|A|C):|&(#\d+|#[xX][0-9a-fA-F]+|\w+);")
 
 
 class _Unmappable(Exception):
