@@ -202,3 +202,16 @@ def test_media_is_added(setup: Setup) -> None:
         assert len([p for p in Path(col.media.dir()).iterdir() if p.name.startswith("studyc-")]) == 2
     finally:
         col.close()
+
+
+def test_dry_run_prints_the_plan_and_changes_nothing(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
+    before = setup.collection.read_bytes()
+    capsys.readouterr()
+    assert setup.sync("--dry-run") == 0
+    err = capsys.readouterr().err
+    assert "dry run: nothing was changed" in err
+    assert "01-streams.md:14  record-size → Sample::Streams" in err
+    assert "create studyc Cloze" in err
+    assert setup.collection.read_bytes() == before
+    assert not (setup.source / "studyc.lock").exists()
+    assert not (setup.collection.parent / "backups").exists()
