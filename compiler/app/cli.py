@@ -75,6 +75,10 @@ def _parser() -> argparse.ArgumentParser:
     init = sub.add_parser("init", parents=[common], help="create a new notes project with an example chapter")
     init.add_argument("dir", type=Path, help="folder to create (may exist if empty)")
     init.add_argument("--title", default=None, help="course title (default: from the folder name)")
+
+    from compiler.app import sync as sync_command
+
+    sync_command.add_parser(sub, common)
     return parser
 
 
@@ -263,6 +267,14 @@ def run(argv: Sequence[str] | None = None) -> int:
         return _init(args, reporter)
     if args.command == "watch":
         return _watch(args, reporter)
+    if args.command == "sync":
+        from compiler.app import sync as sync_command
+
+        return sync_command.run(args, reporter)
+    if args.command == "pull":
+        from compiler.app import pull
+
+        return pull.run(args, reporter)
     return _check_or_build(args, reporter)
 
 
