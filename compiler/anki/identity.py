@@ -25,10 +25,10 @@ import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from itertools import pairwise
 from typing import assert_never
 
+from compiler.anki.align import GAP_THRESHOLD, gaps, old_order, pair_gap, same_side, similarity
 from compiler.anki.lock import Entry, Lock, NoteTypeEntry, clean_text
 from compiler.model.doc import Cloze, text_inlines, walk_inlines
 from compiler.model.errors import UsageError
@@ -161,15 +161,6 @@ def content_hash(course: Course, ctx: CardContext) -> str:
     return _hash(json.dumps(body, sort_keys=True), *where)
 
 
-def similarity(a: Entry, prompt: str, answer: str) -> float:
-    """Mean of question and answer similarity (difflib ratio on lower-cased text)."""
-    p = SequenceMatcher(None, a.prompt.lower(), prompt.lower(), autojunk=False)
-    q = SequenceMatcher(None, a.answer.lower(), answer.lower(), autojunk=False)
-    if (p.quick_ratio() + q.quick_ratio()) / 2 < FUZZY_THRESHOLD:
-        return 0.0
-    return (p.ratio() + q.ratio()) / 2
-
-
 @dataclass(frozen=True)
 class Identity:
     """What the Anki backend needs to know about one card's note."""
@@ -231,12 +222,51 @@ def _match(cards: list[CardContext], entries: list[Entry]) -> dict[int, Entry]:
         entry = by_key.get(ctx.card.id)
         if i not in found and entry is not None and entry.guid not in taken and _fits(entry, ctx.card):
             claim(i, entry)
+    _align(cards, entries, found, taken)
     rest_cards = [i for i in range(len(cards)) if i not in found]
     rest_entries = [e for e in entries if e.guid not in taken]
     for _, i, _, e in sorted(_fuzzy_pairs(cards, rest_cards, rest_entries), key=lambda p: p[:3]):
         if i not in found and e.guid not in taken:
             claim(i, e)
     return found
+
+
+def _scope(ctx: CardContext, level: int) -> str:
+    """``chapter`` (level 0) or ``chapter/section/…`` (level 1): what ``Entry.section`` records."""
+    return "/".join([ctx.chapter.id, *(s.id for s in ctx.sections)][: None if level else 1])
+
+
+def _align(cards: list[CardContext], entries: list[Entry], found: dict[int, Entry], taken: set[str]) -> None:
+    """Pair the cards and entries left between exact matches, within each section then each chapter."""
+    texts = [prompt_answer(ctx.card) for ctx in cards]
+
+    def score(i: int, e: Entry) -> float:
+        return similarity(e, clean_text(texts[i][0]), clean_text(texts[i][1]), cards[i].card.kind)
+
+    def ok(i: int, e: Entry, by_order: bool) -> bool:
+        if e.guid in taken or not _fits(e, cards[i].card):
+            return False
+        prompt, answer = (clean_text(t) for t in texts[i])
+        return same_side(e.prompt, prompt) or same_side(e.answer, answer) or score(i, e) >= GAP_THRESHOLD
+
+    chapters: dict[str, list[Entry]] = {}
+    for e in entries:
+        if e.section:
+            chapters.setdefault(e.section.split("/")[0], []).append(e)
+    ordered = [e for group in chapters.values() for e in old_order(group)]
+    for level in (1, 0):
+        old: dict[str, list[Entry]] = {}
+        for e in ordered:
+            old.setdefault(e.section if level else e.section.split("/")[0], []).append(e)
+        new: dict[str, list[int]] = {}
+        for i, ctx in enumerate(cards):
+            new.setdefault(_scope(ctx, level), []).append(i)
+        for scope in sorted(old.keys() & new.keys()):
+            for gap_new, gap_old in gaps(old[scope], new[scope], found):
+                kinds = [cards[i].card.kind for i in gap_new]
+                for i, e in pair_gap(gap_new, [e for e in gap_old if e.guid not in taken], kinds, score, ok):
+                    found[i] = e
+                    taken.add(e.guid)
 
 
 def _fuzzy_pairs(
@@ -255,7 +285,7 @@ def _fuzzy_pairs(
         for e in entries:
             if not _fits(e, cards[i].card):
                 continue
-            score = similarity(e, prompt, answer)
+            score = similarity(e, prompt, answer, cards[i].card.kind)
             if score >= FUZZY_THRESHOLD:
                 pairs.append((-score, i, e.key, e))
     return pairs
@@ -315,8 +345,11 @@ def resolve(course: Course, old: Lock, note_type_hashes: dict[str, str], at: int
             skip[visited] = nid
         return nid
 
+    before: dict[str, str] = {}
     for i, ctx in enumerate(cards):
         card = ctx.card
+        after = before.get(ctx.chapter.id, "")
+        before[ctx.chapter.id] = card.id
         prompt, answer = prompt_answer(card)
         content = content_hash(course, ctx)
         entry = found.get(i)
@@ -352,6 +385,9 @@ def resolve(course: Course, old: Lock, note_type_hashes: dict[str, str], at: int
                 clean_text(prompt),
                 clean_text(answer),
                 NOTE_FAMILY[card.kind],
+                card.kind,
+                _scope(ctx, 1),
+                after,
             )
         )
     plan.removed = sorted((e for e in old.entries if e.guid not in used), key=lambda e: e.key)
