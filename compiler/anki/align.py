@@ -12,23 +12,63 @@ See ``docs/updating.md``.
 
 from __future__ import annotations
 
+import heapq
+import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from difflib import SequenceMatcher
+from itertools import pairwise
 
 from compiler.anki.lock import Entry
+from compiler.model.ir import CardContext
 
 #: In a gap between unchanged neighbours, the similarity from which an old entry and a new
 #: card are the same card (tests/test_rewordings.py pins both sides on real rewordings).
 GAP_THRESHOLD = 0.55
 #: An unchanged answer (or definition) of at least this many words identifies a card on its own.
 TELLING_WORDS = 5
+#: Beyond ``identity.FUZZY_ALL_PAIRS`` pairs, each card is compared with this many likely entries only.
+FUZZY_CANDIDATES = 5
 _WORD = re.compile(r"\w+")
 #: Words every card has: sharing them says nothing about being the same card.
 _COMMON = frozenset(
-    "a an and are as at be by can do doe for from how in is it its of on or that the this to what when "
-    "where which who why with you your".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "do",
+        "doe",
+        "for",
+        "from",
+        "how",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "this",
+        "to",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "with",
+        "you",
+        "your",
+    ]
 )
 
 
@@ -114,7 +154,9 @@ Accept = Callable[[int, Entry, bool], bool]
 """(card index, entry, paired by order) → whether they are the same card."""
 
 
-def pair_gap(cards: list[int], entries: list[Entry], kinds: list[str], score: Callable[[int, Entry], float], ok: Accept) -> list[tuple[int, Entry]]:
+def pair_gap(
+    cards: list[int], entries: list[Entry], kinds: Sequence[str], score: Callable[[int, Entry], float], ok: Accept
+) -> list[tuple[int, Entry]]:
     """Pairs inside one gap: by order when counts and kinds agree, else best similarity first."""
     if len(cards) == len(entries) and all(e.kind in ("", k) for e, k in zip(entries, kinds, strict=True)):
         by_order = [(i, e) for i, e in zip(cards, entries, strict=True) if ok(i, e, True)]
@@ -143,9 +185,36 @@ def gaps(old: list[Entry], new: list[int], found: dict[int, Entry]) -> list[tupl
     anchors.append((len(old), len(new)))
     matched = {e.key for e in found.values()}
     out = []
-    for (o1, n1), (o2, n2) in zip(anchors, anchors[1:], strict=False):
+    for (o1, n1), (o2, n2) in pairwise(anchors):
         gap_old = [e for e in old[o1 + 1 : o2] if e.key not in matched]
         gap_new = [i for i in new[n1 + 1 : n2] if i not in found]
         if gap_old and gap_new:
             out.append((gap_new, gap_old))
     return out
+
+
+def _features(chapter: str, text: str) -> set[str]:
+    """Words, plus word pairs tagged with the chapter: rare even where the vocabulary is small."""
+    words = _WORD.findall(text.lower())
+    return {*words, *(f"{chapter}|{a} {b}" for a, b in pairwise(words))}
+
+
+def candidates(
+    cards: list[CardContext], texts: dict[int, tuple[str, str]], entries: list[Entry]
+) -> Iterator[tuple[int, list[Entry]]]:
+    """Each card with the few entries sharing its rarest features (linear time)."""
+    index: dict[str, list[int]] = {}
+    for j, e in enumerate(entries):
+        for feature in _features(e.key.rpartition("/")[0], f"{e.prompt} {e.answer}"):
+            index.setdefault(feature, []).append(j)
+    # a feature of many entries hardly tells them apart, and counting it would be quadratic again
+    cap = max(4 * FUZZY_CANDIDATES, math.isqrt(len(entries)))
+    for i, (prompt, answer) in texts.items():
+        shared: dict[int, float] = {}
+        for feature in _features(cards[i].chapter.id, f"{prompt} {answer}"):
+            posting = index.get(feature, [])
+            if len(posting) <= cap:
+                for j in posting:
+                    shared[j] = shared.get(j, 0.0) + 1 / len(posting)
+        best = heapq.nsmallest(FUZZY_CANDIDATES, shared, key=lambda j: (-shared[j], j))
+        yield i, [entries[j] for j in best]

@@ -6,7 +6,9 @@ Order of matching, each step only among cards and entries still unmatched:
 2. an exact fingerprint (the card's own text), so moves between chapters keep
    their note;
 3. the derived key (chapter + question slug), so an edited answer keeps its note;
-4. a fuzzy match on question and answer text (typo fixed, question reworded),
+4. alignment (``compiler.anki.align``): within each section, then each chapter,
+   the cards left between matched neighbours pair up with the entries left there;
+5. a fuzzy match on question and answer text (a card reworded and moved),
    best pairs first, never two cards to one entry, at ``FUZZY_THRESHOLD``.
 
 A card that matches nothing gets a new GUID; an entry that matches nothing is
@@ -17,18 +19,15 @@ changed, which is what makes Anki's "update if newer" import apply edits.
 from __future__ import annotations
 
 import hashlib
-import heapq
 import json
-import math
 import os
-import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import assert_never
 
 from compiler.anki.align import GAP_THRESHOLD, gaps, old_order, pair_gap, same_side, similarity
+from compiler.anki.align import candidates as candidates_for
 from compiler.anki.lock import Entry, Lock, NoteTypeEntry, clean_text
 from compiler.model.doc import Cloze, text_inlines, walk_inlines
 from compiler.model.errors import UsageError
@@ -55,12 +54,10 @@ from compiler.text.plain import PlainRenderer
 #: be confused when one card is deleted and the other reworded in the same build.
 FUZZY_THRESHOLD = 0.75
 #: Up to this many (unmatched card × unmatched entry) pairs, every pair is compared. Beyond it (a
-#: mass edit: every question reworded) each card is compared only with the ``FUZZY_CANDIDATES``
+#: mass edit: every question reworded) each card is compared only with the ``align.FUZZY_CANDIDATES``
 #: entries sharing the most distinctive words, so matching stays linear: comparing all pairs
 #: took 190 s for 1,000 reworded cards and would take hours for 10,000.
 FUZZY_ALL_PAIRS = 10_000
-FUZZY_CANDIDATES = 5
-_WORD = re.compile(r"\w+")
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
@@ -171,6 +168,37 @@ class Identity:
     modified: int
 
 
+@dataclass(frozen=True)
+class Unsure:
+    """A new card that may be a removed one, too unlike it to be matched without asking."""
+
+    where: str
+    """``file:line`` of the new card."""
+    entry: Entry
+    """The removed card's lock entry."""
+    score: float
+    """Their similarity."""
+
+
+#: Below this similarity an added and a removed card are not worth asking about.
+UNSURE_FROM = 0.35
+
+
+def _unsure(cards: list[CardContext], added: list[int], removed: list[Entry]) -> list[Unsure]:
+    """Each removed card's most similar added card, best first (bounded like fuzzy matching)."""
+    if not added or not removed or len(added) * len(removed) > FUZZY_ALL_PAIRS:
+        return []
+    best: dict[str, Unsure] = {}
+    for i in added:
+        card = cards[i].card
+        prompt, answer = (clean_text(t) for t in prompt_answer(card))
+        for e in removed:
+            score = similarity(e, prompt, answer, card.kind)
+            if score >= UNSURE_FROM and _fits(e, card) and score > (best[e.guid].score if e.guid in best else 0):
+                best[e.guid] = Unsure(f"{card.span.path}:{card.span.line}", e, round(score, 2))
+    return sorted(best.values(), key=lambda u: (-u.score, u.where))
+
+
 @dataclass
 class Plan:
     """The outcome of matching: identities, the new lock, and the report."""
@@ -186,6 +214,8 @@ class Plan:
     """(old key, new key) pairs matched by fingerprint or fuzzy match."""
     note_types: dict[str, int] = field(default_factory=dict)
     """Note-type key → modified time."""
+    unsure: list[Unsure] = field(default_factory=list)
+    """Added cards that may be removed ones: the user decides with ``studyc keep``."""
 
     @property
     def build_time(self) -> int:
@@ -278,7 +308,7 @@ def _fuzzy_pairs(
     if len(rest_cards) * len(rest_entries) <= FUZZY_ALL_PAIRS:
         candidates = ((i, rest_entries) for i in rest_cards)
     else:
-        candidates = _candidates(cards, texts, rest_entries)
+        candidates = candidates_for(cards, texts, rest_entries)
     pairs = []
     for i, entries in candidates:
         prompt, answer = texts[i]
@@ -289,33 +319,6 @@ def _fuzzy_pairs(
             if score >= FUZZY_THRESHOLD:
                 pairs.append((-score, i, e.key, e))
     return pairs
-
-
-def _features(chapter: str, text: str) -> set[str]:
-    """Words, plus word pairs tagged with the chapter: rare even where the vocabulary is small."""
-    words = _WORD.findall(text.lower())
-    return {*words, *(f"{chapter}|{a} {b}" for a, b in pairwise(words))}
-
-
-def _candidates(
-    cards: list[CardContext], texts: dict[int, tuple[str, str]], entries: list[Entry]
-) -> Iterator[tuple[int, list[Entry]]]:
-    """Each card with the few entries sharing its rarest features (linear time)."""
-    index: dict[str, list[int]] = {}
-    for j, e in enumerate(entries):
-        for feature in _features(e.key.rpartition("/")[0], f"{e.prompt} {e.answer}"):
-            index.setdefault(feature, []).append(j)
-    # a feature of many entries hardly tells them apart, and counting it would be quadratic again
-    cap = max(4 * FUZZY_CANDIDATES, math.isqrt(len(entries)))
-    for i, (prompt, answer) in texts.items():
-        shared: dict[int, float] = {}
-        for feature in _features(cards[i].chapter.id, f"{prompt} {answer}"):
-            posting = index.get(feature, [])
-            if len(posting) <= cap:
-                for j in posting:
-                    shared[j] = shared.get(j, 0.0) + 1 / len(posting)
-        best = heapq.nsmallest(FUZZY_CANDIDATES, shared, key=lambda j: (-shared[j], j))
-        yield i, [entries[j] for j in best]
 
 
 def resolve(course: Course, old: Lock, note_type_hashes: dict[str, str], at: int | None = None) -> Plan:
@@ -391,6 +394,7 @@ def resolve(course: Course, old: Lock, note_type_hashes: dict[str, str], at: int
             )
         )
     plan.removed = sorted((e for e in old.entries if e.guid not in used), key=lambda e: e.key)
+    plan.unsure = _unsure(cards, [i for i in range(len(cards)) if i not in found], plan.removed)
     for key, digest in sorted(note_type_hashes.items()):
         prev = old.note_types.get(key)
         if prev is None:

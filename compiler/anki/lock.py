@@ -138,8 +138,8 @@ def dumps(lock: Lock) -> str:
     for nt in sorted(lock.note_types.values(), key=lambda n: n.key):
         out.append(f"notetype\t{nt.key}\t{nt.modified}\t{nt.content}\n")
     for e in sorted(lock.entries, key=lambda e: e.key):
-        cols = (e.key, e.guid, e.note_type, str(e.nid), str(e.modified), e.fingerprint, e.content, e.prompt, e.answer)
-        cols += (e.kind, e.section, e.after)
+        cols: tuple[str, ...] = (e.key, e.guid, e.note_type, str(e.nid), str(e.modified), e.fingerprint, e.content)
+        cols = (*cols, e.prompt, e.answer, e.kind, e.section, e.after)
         out.append("card\t" + "\t".join(cols) + "\n")
     return "".join(out)
 
