@@ -151,7 +151,10 @@ def test_corpus_rewordings_of_the_sample_course_keep_their_history(sample: Studi
 
 
 STREAMS = "03-streaming-data-collection.md"
-THROUGHPUT = "Q: How many records per second can one Kinesis Data Streams shard ingest?\n\nA: Up to 1,000 records (or 1 MB) per second."
+THROUGHPUT = (
+    "Q: How many records per second can one Kinesis Data Streams shard ingest?\n\n"
+    "A: Up to 1,000 records (or 1 MB) per second."
+)
 SPLIT = (
     "Q: How many records per second can a single Kinesis Data Streams shard take in?\n\n"
     "A: Up to 1,000 records per second.\n\n"
@@ -212,8 +215,9 @@ EDITED_ROWS = (
 )
 EVERYDAY = [
     ("card moved to another chapter", _move_to_other_chapter, [("Unsupervised", "Unsupervised")], 0),
-    ("chapter file renamed", _rename_chapter_file, [("How does labeled data differ", "How does labeled data differ")], 0),
-    ("table cell edited, row added", _replace("01-streams.md", TABLE_ROW, EDITED_ROWS), [("Stream video", "Kinesis Video Streams")], 1),
+    ("chapter file renamed", _rename_chapter_file, [("How does labeled data differ",) * 2], 0),
+    ("table cell edited, row added", _replace("01-streams.md", TABLE_ROW, EDITED_ROWS),
+     [("Stream video", "Kinesis Video Streams")], 1),
     ("tip id renamed", _rename_tip, [("Consumer", "Consumer")], 0),
     ("chapter and course title changed", _retitle, [("Load logs straight into S3", "Load logs straight into S3")], 0),
 ]  # fmt: skip
