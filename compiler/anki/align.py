@@ -26,6 +26,9 @@ from compiler.model.ir import CardContext
 #: In a gap between unchanged neighbours, the similarity from which an old entry and a new
 #: card are the same card (tests/test_rewordings.py pins both sides on real rewordings).
 GAP_THRESHOLD = 0.55
+#: Beyond this many (card × entry) pairs in one gap (most of a section rewritten), only pairing
+#: by order is tried; what it leaves goes to the global fuzzy match, which bounds its own work.
+GAP_ALL_PAIRS = 400
 #: An unchanged answer (or definition) of at least this many words identifies a card on its own.
 TELLING_WORDS = 5
 #: Beyond ``identity.FUZZY_ALL_PAIRS`` pairs, each card is compared with this many likely entries only.
@@ -162,6 +165,8 @@ def pair_gap(
         by_order = [(i, e) for i, e in zip(cards, entries, strict=True) if ok(i, e, True)]
         if len(by_order) == len(cards):
             return by_order
+    if len(cards) * len(entries) > GAP_ALL_PAIRS:
+        return []
     ranked = sorted(((score(i, e), i, e.key, e) for i in cards for e in entries), key=lambda p: (-p[0], p[1], p[2]))
     used_cards: set[int] = set()
     used_keys: set[str] = set()
