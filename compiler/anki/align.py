@@ -30,7 +30,7 @@ GAP_THRESHOLD = 0.55
 #: by order is tried; what it leaves goes to the global fuzzy match, which bounds its own work.
 GAP_ALL_PAIRS = 400
 #: An unchanged answer (or definition) of at least this many words identifies a card on its own.
-TELLING_WORDS = 5
+TELLING_WORDS = 8
 #: Beyond ``identity.FUZZY_ALL_PAIRS`` pairs, each card is compared with this many likely entries only.
 FUZZY_CANDIDATES = 5
 _WORD = re.compile(r"\w+")

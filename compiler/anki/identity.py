@@ -44,14 +44,14 @@ from compiler.model.ir import (
 )
 from compiler.text.plain import PlainRenderer
 
-#: Minimum similarity (mean of question and answer difflib ratios) for a fuzzy
-#: match. tests/test_identity_lock.py pins both sides: everyday edits
-#: (typo fixed, question reworded with the same answer) score 0.78 and up, while
-#: look-alike distinct cards (Producer/Consumer, categorical/continuous
-#: features, structured/unstructured data) score 0.69 and below. In the shipped
-#: 182-card course one pair of 16,471 scores above 0.75; fuzzy matching only ever
-#: compares cards and entries that found no exact match, so such a pair can only
-#: be confused when one card is deleted and the other reworded in the same build.
+#: Minimum similarity (``compiler.anki.align.similarity``) for a fuzzy match of a card
+#: that alignment left open (reworded and moved). tests/test_identity_lock.py and
+#: tests/test_align.py pin both sides: everyday edits score 0.80 and up, look-alike
+#: distinct cards (Producer/Consumer, categorical/continuous features, RDS/DynamoDB…)
+#: 0.66 and below. In the shipped 243-card course 3 pairs of 26,631 score above 0.75;
+#: fuzzy matching only ever compares cards and entries that found no other match, so
+#: such a pair can only be confused when one card is deleted and the other reworded
+#: and moved in the same build.
 FUZZY_THRESHOLD = 0.75
 #: Up to this many (unmatched card × unmatched entry) pairs, every pair is compared. Beyond it (a
 #: mass edit: every question reworded) each card is compared only with the ``align.FUZZY_CANDIDATES``
