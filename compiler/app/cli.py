@@ -76,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     keep.add_argument("where", metavar="FILE:LINE", help="the new card, as the build report names it")
     keep.add_argument("old", metavar="OLD", help="the removed card: its GUID (from the report) or its question")
     keep.add_argument("source", nargs="?", default="source", type=Path, help=source_help)
-    keep.add_argument("-o", "--out", default=Path("build"), type=Path, help="output folder holding removed.txt")
+    keep.add_argument("-o", "--out", default=None, type=Path, help="output folder holding removed.txt (default: build)")
     keep.add_argument("--dry-run", action="store_true", help="show the pairing; write nothing")
 
     init = sub.add_parser("init", parents=[common], help="create a new notes project with an example chapter")
@@ -268,7 +268,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "keep":
         from compiler.app.keep import keep
 
-        for line in keep(args.source, args.where, args.old, args.out, args.dry_run):
+        for line in keep(args.source, args.where, args.old, args.out or _config(args, reporter).out, args.dry_run):
             reporter.info(line)
         return EXIT_OK
     return _check_or_build(args, reporter)
