@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from compiler.anki import lock as lockfile
-from compiler.anki.align import GAP_THRESHOLD, old_order, similarity
+from compiler.anki.align import GAP_THRESHOLD, _increasing, gaps, old_order, similarity
 from compiler.anki.identity import FUZZY_THRESHOLD
 from compiler.anki.lock import Entry
 
@@ -105,3 +105,22 @@ def test_shipped_course_with_a_lock_from_before_the_new_columns_builds_the_same(
     # nothing changed, so the rebuild writes the shipped lock back byte for byte, with the new columns
     assert (new / "studyc.lock").read_bytes() == (SOURCE / "studyc.lock").read_bytes()
     assert (old / "studyc.lock").read_bytes() == (SOURCE / "studyc.lock").read_bytes()
+
+
+def test_a_card_moved_far_does_not_cut_off_the_anchors_after_it() -> None:
+    old = [_entry("", "", key, kind="basic") for key in "abcdef"]
+    # new order: f moved to the top, b's text changed (unmatched); every other card matched exactly
+    new = [0, 1, 2, 3, 4, 5]
+    found = {0: old[5], 1: old[0], 3: old[2], 4: old[3], 5: old[4]}
+    assert gaps(old, new, found) == [([2], [old[1]])]  # b sits between a and c, as before
+
+
+@given(st.permutations(list(range(8))))
+def test_anchors_keep_the_order_of_both_sides(order: list[int]) -> None:
+    run = _increasing([(old_pos, j) for j, old_pos in enumerate(order)])
+    assert [o for o, _ in run] == sorted(o for o, _ in run) and [j for _, j in run] == sorted(j for _, j in run)
+    # as long as the longest increasing run, found the slow way
+    best = [1] * len(order)
+    for b in range(len(order)):
+        best[b] += max((best[a] for a in range(b) if order[a] < order[b]), default=0)
+    assert len(run) == max(best)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from difflib import SequenceMatcher
@@ -179,15 +180,32 @@ def pair_gap(
     return out
 
 
+def _increasing(matches: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest run of matches in the same order on both sides (a card moved far does not
+    cut every later match off as an anchor); ``O(n log n)`` patience sorting."""
+    tails: list[int] = []  # tails[k]: index in matches of the smallest end of a run of length k + 1
+    ends: list[int] = []  # the old positions of those ends, for bisecting
+    back: list[int] = []
+    for n, (old_pos, _) in enumerate(matches):
+        k = bisect_left(ends, old_pos)
+        back.append(tails[k - 1] if k else -1)
+        if k == len(tails):
+            tails.append(n)
+            ends.append(old_pos)
+        else:
+            tails[k], ends[k] = n, old_pos
+    run, n = [], tails[-1] if tails else -1
+    while n >= 0:
+        run.append(matches[n])
+        n = back[n]
+    return run[::-1]
+
+
 def gaps(old: list[Entry], new: list[int], found: dict[int, Entry]) -> list[tuple[list[int], list[Entry]]]:
     """The unmatched runs between anchors (cards matched to an entry of the same scope, in order)."""
     pos = {e.key: n for n, e in enumerate(old)}
-    anchors: list[tuple[int, int]] = [(-1, -1)]
-    for j, i in enumerate(new):
-        entry = found.get(i)
-        if entry is not None and entry.key in pos and pos[entry.key] > anchors[-1][0]:
-            anchors.append((pos[entry.key], j))
-    anchors.append((len(old), len(new)))
+    matches = [(pos[e.key], j) for j, i in enumerate(new) if (e := found.get(i)) is not None and e.key in pos]
+    anchors = [(-1, -1), *_increasing(matches), (len(old), len(new))]
     matched = {e.key for e in found.values()}
     out = []
     for (o1, n1), (o2, n2) in pairwise(anchors):
