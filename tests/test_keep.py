@@ -86,5 +86,7 @@ def test_keep_explains_what_it_cannot_find(tmp_path: Path) -> None:
     assert "01-streams.md" in bad_where.stderr  # the files it could have meant
     bad_form = studyc("keep", "01-streams.md", "x", str(src))
     assert bad_form.returncode == 2 and "is not FILE:LINE" in bad_form.stderr
+    live = studyc("keep", "01-streams.md:14", "Which kind of learning uses unlabeled data?", str(src))
+    assert live.returncode == 2 and "is still in the notes (02-modeling.md:" in live.stderr
     unknown = studyc("keep", "01-streams.md:14", "no such question", str(src))
     assert unknown.returncode == 2 and "no removed card 'no such question'" in unknown.stderr

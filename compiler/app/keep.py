@@ -86,6 +86,13 @@ def keep(source: Path, where: str, old: str, out: Path, dry_run: bool = False) -
         raise UsageError(f"the old card is a {entry.note_type} note and this one is not; Anki cannot convert it")
     if entry.key == card.id and entry.fingerprint == fingerprint(card):
         return [f"{where} already is the note {entry.guid}; nothing to do"]
+    live = {(c.card.id, fingerprint(c.card)): c.card for c in iter_cards(course)}
+    other = live.get((entry.key, entry.fingerprint))
+    if other is not None:
+        raise UsageError(
+            f"the old card '{entry.prompt[:60]}' is still in the notes ({other.span.path}:{other.span.line}); "
+            "keep binds only a card that left"
+        )
     bound = replace(entry, key=card.id, fingerprint=fingerprint(card), content="", note_type=NOTE_FAMILY[card.kind])
     kept = []
     for e in lock.entries:
