@@ -6,7 +6,9 @@ Order of matching, each step only among cards and entries still unmatched:
 2. an exact fingerprint (the card's own text), so moves between chapters keep
    their note;
 3. the derived key (chapter + question slug), so an edited answer keeps its note;
-4. a fuzzy match on question and answer text (typo fixed, question reworded),
+4. alignment (``compiler.anki.align``): within each section, then each chapter,
+   the cards left between matched neighbours pair up with the entries left there;
+5. a fuzzy match on question and answer text (a card reworded and moved),
    best pairs first, never two cards to one entry, at ``FUZZY_THRESHOLD``.
 
 A card that matches nothing gets a new GUID; an entry that matches nothing is
@@ -17,18 +19,15 @@ changed, which is what makes Anki's "update if newer" import apply edits.
 from __future__ import annotations
 
 import hashlib
-import heapq
 import json
-import math
 import os
-import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
-from itertools import pairwise
 from typing import assert_never
 
+from compiler.anki.align import GAP_THRESHOLD, gaps, old_order, pair_gap, same_side, similarity
+from compiler.anki.align import candidates as candidates_for
 from compiler.anki.lock import Entry, Lock, NoteTypeEntry, clean_text
 from compiler.model.doc import Cloze, text_inlines, walk_inlines
 from compiler.model.errors import UsageError
@@ -45,22 +44,20 @@ from compiler.model.ir import (
 )
 from compiler.text.plain import PlainRenderer
 
-#: Minimum similarity (mean of question and answer difflib ratios) for a fuzzy
-#: match. tests/test_identity_lock.py pins both sides: everyday edits
-#: (typo fixed, question reworded with the same answer) score 0.78 and up, while
-#: look-alike distinct cards (Producer/Consumer, categorical/continuous
-#: features, structured/unstructured data) score 0.69 and below. In the shipped
-#: 182-card course one pair of 16,471 scores above 0.75; fuzzy matching only ever
-#: compares cards and entries that found no exact match, so such a pair can only
-#: be confused when one card is deleted and the other reworded in the same build.
+#: Minimum similarity (``compiler.anki.align.similarity``) for a fuzzy match of a card
+#: that alignment left open (reworded and moved). tests/test_identity_lock.py and
+#: tests/test_align.py pin both sides: everyday edits score 0.80 and up, look-alike
+#: distinct cards (Producer/Consumer, categorical/continuous features, RDS/DynamoDB…)
+#: 0.66 and below. In the shipped 243-card course 3 pairs of 26,631 score above 0.75;
+#: fuzzy matching only ever compares cards and entries that found no other match, so
+#: such a pair can only be confused when one card is deleted and the other reworded
+#: and moved in the same build.
 FUZZY_THRESHOLD = 0.75
 #: Up to this many (unmatched card × unmatched entry) pairs, every pair is compared. Beyond it (a
-#: mass edit: every question reworded) each card is compared only with the ``FUZZY_CANDIDATES``
+#: mass edit: every question reworded) each card is compared only with the ``align.FUZZY_CANDIDATES``
 #: entries sharing the most distinctive words, so matching stays linear: comparing all pairs
 #: took 190 s for 1,000 reworded cards and would take hours for 10,000.
 FUZZY_ALL_PAIRS = 10_000
-FUZZY_CANDIDATES = 5
-_WORD = re.compile(r"\w+")
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
@@ -161,15 +158,6 @@ def content_hash(course: Course, ctx: CardContext) -> str:
     return _hash(json.dumps(body, sort_keys=True), *where)
 
 
-def similarity(a: Entry, prompt: str, answer: str) -> float:
-    """Mean of question and answer similarity (difflib ratio on lower-cased text)."""
-    p = SequenceMatcher(None, a.prompt.lower(), prompt.lower(), autojunk=False)
-    q = SequenceMatcher(None, a.answer.lower(), answer.lower(), autojunk=False)
-    if (p.quick_ratio() + q.quick_ratio()) / 2 < FUZZY_THRESHOLD:
-        return 0.0
-    return (p.ratio() + q.ratio()) / 2
-
-
 @dataclass(frozen=True)
 class Identity:
     """What the Anki backend needs to know about one card's note."""
@@ -178,6 +166,37 @@ class Identity:
     nid: int
     """Anki note id (creation time in milliseconds)."""
     modified: int
+
+
+@dataclass(frozen=True)
+class Unsure:
+    """A new card that may be a removed one, too unlike it to be matched without asking."""
+
+    where: str
+    """``file:line`` of the new card."""
+    entry: Entry
+    """The removed card's lock entry."""
+    score: float
+    """Their similarity."""
+
+
+#: Below this similarity an added and a removed card are not worth asking about.
+UNSURE_FROM = 0.35
+
+
+def _unsure(cards: list[CardContext], added: list[int], removed: list[Entry]) -> list[Unsure]:
+    """Each removed card's most similar added card, best first (bounded like fuzzy matching)."""
+    if not added or not removed or len(added) * len(removed) > FUZZY_ALL_PAIRS:
+        return []
+    best: dict[str, Unsure] = {}
+    for i in added:
+        card = cards[i].card
+        prompt, answer = (clean_text(t) for t in prompt_answer(card))
+        for e in removed:
+            score = similarity(e, prompt, answer, card.kind)
+            if score >= UNSURE_FROM and _fits(e, card) and score > (best[e.guid].score if e.guid in best else 0):
+                best[e.guid] = Unsure(f"{card.span.path}:{card.span.line}", e, round(score, 2))
+    return sorted(best.values(), key=lambda u: (-u.score, u.where))
 
 
 @dataclass
@@ -195,6 +214,8 @@ class Plan:
     """(old key, new key) pairs matched by fingerprint or fuzzy match."""
     note_types: dict[str, int] = field(default_factory=dict)
     """Note-type key → modified time."""
+    unsure: list[Unsure] = field(default_factory=list)
+    """Added cards that may be removed ones: the user decides with ``studyc keep``."""
 
     @property
     def build_time(self) -> int:
@@ -231,12 +252,51 @@ def _match(cards: list[CardContext], entries: list[Entry]) -> dict[int, Entry]:
         entry = by_key.get(ctx.card.id)
         if i not in found and entry is not None and entry.guid not in taken and _fits(entry, ctx.card):
             claim(i, entry)
+    _align(cards, entries, found, taken)
     rest_cards = [i for i in range(len(cards)) if i not in found]
     rest_entries = [e for e in entries if e.guid not in taken]
     for _, i, _, e in sorted(_fuzzy_pairs(cards, rest_cards, rest_entries), key=lambda p: p[:3]):
         if i not in found and e.guid not in taken:
             claim(i, e)
     return found
+
+
+def _scope(ctx: CardContext, level: int) -> str:
+    """``chapter`` (level 0) or ``chapter/section/…`` (level 1): what ``Entry.section`` records."""
+    return "/".join([ctx.chapter.id, *(s.id for s in ctx.sections)][: None if level else 1])
+
+
+def _align(cards: list[CardContext], entries: list[Entry], found: dict[int, Entry], taken: set[str]) -> None:
+    """Pair the cards and entries left between exact matches, within each section then each chapter."""
+    texts = [prompt_answer(ctx.card) for ctx in cards]
+
+    def score(i: int, e: Entry) -> float:
+        return similarity(e, clean_text(texts[i][0]), clean_text(texts[i][1]), cards[i].card.kind)
+
+    def ok(i: int, e: Entry, by_order: bool) -> bool:
+        if e.guid in taken or not _fits(e, cards[i].card):
+            return False
+        prompt, answer = (clean_text(t) for t in texts[i])
+        return same_side(e.prompt, prompt) or same_side(e.answer, answer) or score(i, e) >= GAP_THRESHOLD
+
+    chapters: dict[str, list[Entry]] = {}
+    for e in entries:
+        if e.section:
+            chapters.setdefault(e.section.split("/")[0], []).append(e)
+    ordered = [e for group in chapters.values() for e in old_order(group)]
+    for level in (1, 0):
+        old: dict[str, list[Entry]] = {}
+        for e in ordered:
+            old.setdefault(e.section if level else e.section.split("/")[0], []).append(e)
+        new: dict[str, list[int]] = {}
+        for i, ctx in enumerate(cards):
+            new.setdefault(_scope(ctx, level), []).append(i)
+        for scope in sorted(old.keys() & new.keys()):
+            for gap_new, gap_old in gaps(old[scope], new[scope], found):
+                kinds = [cards[i].card.kind for i in gap_new]
+                for i, e in pair_gap(gap_new, [e for e in gap_old if e.guid not in taken], kinds, score, ok):
+                    found[i] = e
+                    taken.add(e.guid)
 
 
 def _fuzzy_pairs(
@@ -248,44 +308,17 @@ def _fuzzy_pairs(
     if len(rest_cards) * len(rest_entries) <= FUZZY_ALL_PAIRS:
         candidates = ((i, rest_entries) for i in rest_cards)
     else:
-        candidates = _candidates(cards, texts, rest_entries)
+        candidates = candidates_for(cards, texts, rest_entries)
     pairs = []
     for i, entries in candidates:
         prompt, answer = texts[i]
         for e in entries:
             if not _fits(e, cards[i].card):
                 continue
-            score = similarity(e, prompt, answer)
+            score = similarity(e, prompt, answer, cards[i].card.kind)
             if score >= FUZZY_THRESHOLD:
                 pairs.append((-score, i, e.key, e))
     return pairs
-
-
-def _features(chapter: str, text: str) -> set[str]:
-    """Words, plus word pairs tagged with the chapter: rare even where the vocabulary is small."""
-    words = _WORD.findall(text.lower())
-    return {*words, *(f"{chapter}|{a} {b}" for a, b in pairwise(words))}
-
-
-def _candidates(
-    cards: list[CardContext], texts: dict[int, tuple[str, str]], entries: list[Entry]
-) -> Iterator[tuple[int, list[Entry]]]:
-    """Each card with the few entries sharing its rarest features (linear time)."""
-    index: dict[str, list[int]] = {}
-    for j, e in enumerate(entries):
-        for feature in _features(e.key.rpartition("/")[0], f"{e.prompt} {e.answer}"):
-            index.setdefault(feature, []).append(j)
-    # a feature of many entries hardly tells them apart, and counting it would be quadratic again
-    cap = max(4 * FUZZY_CANDIDATES, math.isqrt(len(entries)))
-    for i, (prompt, answer) in texts.items():
-        shared: dict[int, float] = {}
-        for feature in _features(cards[i].chapter.id, f"{prompt} {answer}"):
-            posting = index.get(feature, [])
-            if len(posting) <= cap:
-                for j in posting:
-                    shared[j] = shared.get(j, 0.0) + 1 / len(posting)
-        best = heapq.nsmallest(FUZZY_CANDIDATES, shared, key=lambda j: (-shared[j], j))
-        yield i, [entries[j] for j in best]
 
 
 def resolve(course: Course, old: Lock, note_type_hashes: dict[str, str], at: int | None = None) -> Plan:
@@ -315,8 +348,11 @@ def resolve(course: Course, old: Lock, note_type_hashes: dict[str, str], at: int
             skip[visited] = nid
         return nid
 
+    before: dict[str, str] = {}
     for i, ctx in enumerate(cards):
         card = ctx.card
+        after = before.get(ctx.chapter.id, "")
+        before[ctx.chapter.id] = card.id
         prompt, answer = prompt_answer(card)
         content = content_hash(course, ctx)
         entry = found.get(i)
@@ -352,9 +388,13 @@ def resolve(course: Course, old: Lock, note_type_hashes: dict[str, str], at: int
                 clean_text(prompt),
                 clean_text(answer),
                 NOTE_FAMILY[card.kind],
+                card.kind,
+                _scope(ctx, 1),
+                after,
             )
         )
     plan.removed = sorted((e for e in old.entries if e.guid not in used), key=lambda e: e.key)
+    plan.unsure = _unsure(cards, [i for i in range(len(cards)) if i not in found], plan.removed)
     for key, digest in sorted(note_type_hashes.items()):
         prev = old.note_types.get(key)
         if prev is None:

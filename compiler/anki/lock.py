@@ -19,7 +19,7 @@ LOCK_NAME = "studyc.lock"
 VERSION = "1"
 HEADER = (
     "# studyc.lock: which Anki note each card is. Commit it with your notes; see docs/updating.md.\n"
-    "# card\tkey\tguid\tnote-type\tnote-id\tmodified\tfingerprint\tcontent\tprompt\tanswer\n"
+    "# card\tkey\tguid\tnote-type\tnote-id\tmodified\tfingerprint\tcontent\tprompt\tanswer\tkind\tsection\tafter\n"
 )
 #: Longest prompt/answer text kept for fuzzy matching.
 TEXT_LIMIT = 200
@@ -56,6 +56,13 @@ class Entry:
     """``basic`` or ``cloze``: Anki cannot move a note to another note type on import
     (it reports "conflicting"), so a card that changes type needs a new note. Empty in
     locks written before this column existed: matches any type."""
+    kind: str = ""
+    """The card kind (``basic``, ``definition``…); empty in locks written before it existed."""
+    section: str = ""
+    """Chapter id then section ids, ``/``-separated: where the card stood, for alignment."""
+    after: str = ""
+    """Key of the card before it in its chapter (empty for the first): the old reading order.
+    A neighbour rather than a position, so adding a card changes one other line, not all below."""
 
 
 @dataclass(frozen=True)
@@ -100,9 +107,11 @@ def parse(text: str, where: str = LOCK_NAME) -> Lock:
                 old_nt = lock.note_types.get(entry_nt.key)
                 if old_nt is None or entry_nt.modified > old_nt.modified:
                     lock.note_types[entry_nt.key] = entry_nt
-            elif cols[0] == "card" and len(cols) in (9, 10):
-                kind = cols.pop(3) if len(cols) == 10 else ""
-                entry = Entry(cols[1], cols[2], int(cols[3]), int(cols[4]), cols[5], cols[6], cols[7], cols[8], kind)
+            elif cols[0] == "card" and len(cols) in (9, 10, 13):
+                family = cols.pop(3) if len(cols) >= 10 else ""
+                place = cols[9:12] if len(cols) == 12 else ["", "", ""]
+                nums = int(cols[3]), int(cols[4])
+                entry = Entry(cols[1], cols[2], *nums, cols[5], cols[6], cols[7], cols[8], family, *place)
                 old = by_key.get(entry.key)
                 # Both sides of a merge kept the same card: the older identity wins.
                 if old is None or (entry.nid, entry.guid) < (old.nid, old.guid):
@@ -129,7 +138,8 @@ def dumps(lock: Lock) -> str:
     for nt in sorted(lock.note_types.values(), key=lambda n: n.key):
         out.append(f"notetype\t{nt.key}\t{nt.modified}\t{nt.content}\n")
     for e in sorted(lock.entries, key=lambda e: e.key):
-        cols = (e.key, e.guid, e.note_type, str(e.nid), str(e.modified), e.fingerprint, e.content, e.prompt, e.answer)
+        cols: tuple[str, ...] = (e.key, e.guid, e.note_type, str(e.nid), str(e.modified), e.fingerprint, e.content)
+        cols = (*cols, e.prompt, e.answer, e.kind, e.section, e.after)
         out.append("card\t" + "\t".join(cols) + "\n")
     return "".join(out)
 

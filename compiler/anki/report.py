@@ -45,6 +45,10 @@ def lines(p: Plan, verbose: bool = False) -> list[str]:
         out += [f"  added    {key}" for key in p.added]
         out += [f"  updated  {key}" for key in p.updated]
         out += [f"  matched  {old} → {new}" for old, new in p.renamed]
+    for u in p.unsure:
+        question = u.entry.prompt if len(u.entry.prompt) <= 60 else u.entry.prompt[:59] + "…"
+        out.append(f"new card at {u.where} may be the removed card '{question}' (similarity {u.score:.2f});")
+        out.append(f"  if it is, keep its review history: studyc keep {u.where} {u.entry.guid}")
     if p.removed:
         out.append(
             f"{len(p.removed)} note(s) left the notes; an Anki import never deletes, so in Anki's browser "

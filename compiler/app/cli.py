@@ -72,6 +72,13 @@ def _parser() -> argparse.ArgumentParser:
     watch.add_argument("-o", "--out", default=None, type=Path, help="output folder (default: build)")
     watch.add_argument("--format", dest="formats", default=None, help="comma-separated outputs (default: all)")
 
+    keep = sub.add_parser("keep", parents=[common], help="bind a new card to a removed card's Anki note")
+    keep.add_argument("where", metavar="FILE:LINE", help="the new card, as the build report names it")
+    keep.add_argument("old", metavar="OLD", help="the removed card: its GUID (from the report) or its question")
+    keep.add_argument("source", nargs="?", default="source", type=Path, help=source_help)
+    keep.add_argument("-o", "--out", default=None, type=Path, help="output folder holding removed.txt (default: build)")
+    keep.add_argument("--dry-run", action="store_true", help="show the pairing; write nothing")
+
     init = sub.add_parser("init", parents=[common], help="create a new notes project with an example chapter")
     init.add_argument("dir", type=Path, help="folder to create (may exist if empty)")
     init.add_argument("--title", default=None, help="course title (default: from the folder name)")
@@ -275,6 +282,12 @@ def run(argv: Sequence[str] | None = None) -> int:
         from compiler.app import pull
 
         return pull.run(args, reporter)
+    if args.command == "keep":
+        from compiler.app.keep import keep
+
+        for line in keep(args.source, args.where, args.old, args.out or _config(args, reporter).out, args.dry_run):
+            reporter.info(line)
+        return EXIT_OK
     return _check_or_build(args, reporter)
 
 

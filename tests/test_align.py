@@ -1,0 +1,126 @@
+"""Alignment and similarity pieces, and the lock's new columns (older locks keep working)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from anki_helpers import build_apkg, copy_course
+from conftest import SOURCE
+from hypothesis import given
+from hypothesis import strategies as st
+
+from compiler.anki import lock as lockfile
+from compiler.anki.align import GAP_THRESHOLD, _increasing, gaps, old_order, similarity
+from compiler.anki.identity import FUZZY_THRESHOLD
+from compiler.anki.lock import Entry
+
+T1, T2 = 1_700_000_000, 1_700_086_400
+
+
+def _entry(prompt: str, answer: str, key: str = "k", after: str = "", kind: str = "basic") -> Entry:
+    return Entry(key, f"g-{key}", 1, 1, "fp", "content", prompt, answer, "basic", kind, "ch/sec", after)
+
+
+# more look-alikes from the shipped course: distinct cards that must not match anywhere in the course
+LOOK_ALIKES = [
+    ("Amazon DynamoDB", "A NoSQL store for nonrelational datasets.",
+     "Amazon RDS (Relational Database Service)", "A managed SQL store for relational datasets."),
+    ("Labeled data", "Data for which the target attribute is already known.",
+     "Unlabeled data", "Data collected without any target attribute."),
+    ("In Kinesis Data Streams, what are producers?", "The sources that generate the data you want to get into AWS.",
+     "In Kinesis Data Streams, what do consumers do?", "Read the data from the shards, process it, pass it on."),
+    ("What is Kinesis Data Firehose called today?", "Amazon Data Firehose.",
+     "What is Kinesis Data Analytics (for Apache Flink) called today?", "Amazon Managed Service for Apache Flink."),
+    ("How long does Kinesis Data Streams keep data records by default?", "24 hours.",
+     "Up to how long can a Kinesis data stream's retention period be raised today?", "365 days."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("old_q", "old_a", "new_q", "new_a"), LOOK_ALIKES)
+def test_look_alikes_stay_apart(old_q: str, old_a: str, new_q: str, new_a: str) -> None:
+    assert similarity(_entry(old_q, old_a), new_q, new_a) < FUZZY_THRESHOLD
+
+
+def test_a_merged_card_scores_against_both_old_cards() -> None:
+    # the old quick_ratio pre-check returned 0.0 here, so both old notes were lost
+    first = _entry("What is Kinesis Data Firehose called today?", "Amazon Data Firehose.")
+    second = _entry("What is Kinesis Data Analytics called today?", "Amazon Managed Service for Apache Flink.")
+    merged = ("What are Kinesis Data Firehose and Kinesis Data Analytics called today?",
+              "Amazon Data Firehose, and Amazon Managed Service for Apache Flink.")  # fmt: skip
+    assert similarity(first, *merged) >= GAP_THRESHOLD and similarity(second, *merged) >= GAP_THRESHOLD
+
+
+def test_table_row_with_one_cell_changed_is_the_same_row() -> None:
+    row = _entry("Load logs straight into S3", "Firehose | Delivers to a final destination", kind="table_row")
+    assert (
+        similarity(row, "Load logs straight into S3", "Data Firehose | Delivers to a destination", "table_row") >= 0.66
+    )
+
+
+texts = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=60)
+
+
+@given(texts, texts, texts, texts)
+def test_similarity_is_a_score(q: str, a: str, q2: str, a2: str) -> None:
+    score = similarity(_entry(q, a), q2, a2)
+    assert 0.0 <= score <= 1.0
+    assert similarity(_entry(q, a), q, a) == 1.0
+
+
+def test_old_order_follows_the_after_chain_and_survives_forks() -> None:
+    chain = [_entry("", "", "c", "b"), _entry("", "", "a", ""), _entry("", "", "b", "a"), _entry("", "", "d", "c")]
+    assert [e.key for e in old_order(chain)] == ["a", "b", "c", "d"]
+    # two branches each added a card after "a" (a union merge of the lock): both kept, none lost
+    forked = [*chain, _entry("", "", "x", "a")]
+    assert sorted(e.key for e in old_order(forked)) == ["a", "b", "c", "d", "x"]
+    cycle = [_entry("", "", "p", "q"), _entry("", "", "q", "p")]
+    assert sorted(e.key for e in old_order(cycle)) == ["p", "q"]
+
+
+def test_lock_reads_every_column_layout() -> None:
+    nine = "card\ta/one\tGUIDA\t1000\t1\tf1\tc1\tOne?\tyes\n"
+    ten = "card\ta/two\tGUIDB\tbasic\t1001\t1\tf2\tc2\tTwo?\tno\n"
+    thirteen = "card\ta/three\tGUIDC\tcloze\t1002\t1\tf3\tc3\tThree?\tmaybe\tcloze\ta/sec\ta/two\n"
+    lock = lockfile.parse("version\t1\n" + nine + ten + thirteen)
+    got = {e.key: (e.note_type, e.kind, e.section, e.after) for e in lock.entries}
+    assert got == {
+        "a/one": ("", "", "", ""),
+        "a/two": ("basic", "", "", ""),
+        "a/three": ("cloze", "cloze", "a/sec", "a/two"),
+    }
+    assert lockfile.parse(lockfile.dumps(lock)) == lock
+
+
+def test_shipped_course_with_a_lock_from_before_the_new_columns_builds_the_same(tmp_path: Path) -> None:
+    new = copy_course(SOURCE, tmp_path / "new")
+    (new / "studyc.lock").write_bytes((SOURCE / "studyc.lock").read_bytes())
+    old = copy_course(SOURCE, tmp_path / "old")
+    # the shipped lock as the previous studyc wrote it: the first ten columns only
+    rows = (SOURCE / "studyc.lock").read_text(encoding="utf-8").splitlines()
+    (old / "studyc.lock").write_text("".join("\t".join(r.split("\t")[:10]) + "\n" for r in rows), encoding="utf-8")
+    built_new = build_apkg(new, tmp_path / "out-new", T2, lock=new / "studyc.lock").read_bytes()
+    built_old = build_apkg(old, tmp_path / "out-old", T2, lock=old / "studyc.lock").read_bytes()
+    assert built_old == built_new
+    # nothing changed, so the rebuild writes the shipped lock back byte for byte, with the new columns
+    assert (new / "studyc.lock").read_bytes() == (SOURCE / "studyc.lock").read_bytes()
+    assert (old / "studyc.lock").read_bytes() == (SOURCE / "studyc.lock").read_bytes()
+
+
+def test_a_card_moved_far_does_not_cut_off_the_anchors_after_it() -> None:
+    old = [_entry("", "", key, kind="basic") for key in "abcdef"]
+    # new order: f moved to the top, b's text changed (unmatched); every other card matched exactly
+    new = [0, 1, 2, 3, 4, 5]
+    found = {0: old[5], 1: old[0], 3: old[2], 4: old[3], 5: old[4]}
+    assert gaps(old, new, found) == [([2], [old[1]])]  # b sits between a and c, as before
+
+
+@given(st.permutations(list(range(8))))
+def test_anchors_keep_the_order_of_both_sides(order: list[int]) -> None:
+    run = _increasing([(old_pos, j) for j, old_pos in enumerate(order)])
+    assert [o for o, _ in run] == sorted(o for o, _ in run) and [j for _, j in run] == sorted(j for _, j in run)
+    # as long as the longest increasing run, found the slow way
+    best = [1] * len(order)
+    for b in range(len(order)):
+        best[b] += max((best[a] for a in range(b) if order[a] < order[b]), default=0)
+    assert len(run) == max(best)
