@@ -75,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     init = sub.add_parser("init", parents=[common], help="create a new notes project with an example chapter")
     init.add_argument("dir", type=Path, help="folder to create (may exist if empty)")
     init.add_argument("--title", default=None, help="course title (default: from the folder name)")
+
+    sub.add_parser("lsp", parents=[common], help="language server for editors (speaks LSP on stdin/stdout)")
     return parser
 
 
@@ -258,6 +260,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         return _init(args, reporter)
     if args.command == "watch":
         return _watch(args, reporter)
+    if args.command == "lsp":
+        from compiler.app.lsp import serve
+
+        return serve()
     return _check_or_build(args, reporter)
 
 

@@ -1,0 +1,385 @@
+"""``studyc lsp`` end to end: a real LSP client (pytest-lsp) talks to the server over stdin/stdout.
+
+One server for the module, on a copy of the sample course. Every test sets the
+text of the documents it uses, so the tests run in any order; expectations are
+written from the sample's Markdown by hand (or read from a real ``studyc check``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_lsp
+from lsprotocol import types as lsp
+from pygls.protocol import default_converter
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+
+from compiler.build import pipeline
+from compiler.model.ir import Course, iter_cards, iter_tips
+from tests.conftest import ROOT, SAMPLE
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+#: Document versions of the last diagnostics published per URI (None: a file that is not open).
+VERSIONS: dict[str, int | None] = {}
+
+
+def _record(client: LanguageClient, params: lsp.PublishDiagnosticsParams) -> None:
+    client.diagnostics[params.uri] = params.diagnostics
+    VERSIONS[params.uri] = params.version
+
+
+def _client() -> LanguageClient:
+    client = LanguageClient(converter_factory=default_converter)
+    register_lsp_features(client, {**DEFAULT_CLIENT_FEATURES, lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: _record})
+    return client
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("lsp") / "sample"
+    shutil.copytree(SAMPLE, target)
+    return target
+
+
+SERVER = ClientServerConfig(
+    server_command=[sys.executable, "-m", "compiler", "lsp"],
+    server_env={**os.environ, "PYTHONPATH": str(ROOT)},
+    client_factory=_client,
+)
+
+
+@pytest_lsp.fixture(scope="module", config=SERVER)
+async def client(lsp_client: LanguageClient, course: Path) -> Any:
+    params = lsp.InitializeParams(capabilities=client_capabilities("visual-studio-code"), root_uri=course.as_uri())
+    await lsp_client.initialize_session(params)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def until(condition: Callable[[], bool], what: str, timeout: float = 15) -> None:
+    """Wait for the server's notifications to make ``condition`` true."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+class Doc:
+    """One note file of the course copy as an editor holds it."""
+
+    def __init__(self, client: LanguageClient, path: Path) -> None:
+        self.client, self.path, self.uri = client, path, path.as_uri()
+        self.original = path.read_text(encoding="utf-8")
+        self.text, self.version = self.original, 0
+        client.text_document_did_open(
+            lsp.DidOpenTextDocumentParams(
+                lsp.TextDocumentItem(uri=self.uri, language_id="markdown", version=self.version, text=self.text)
+            )
+        )
+
+    async def set(self, text: str) -> list[lsp.Diagnostic]:
+        """Replace the whole text (unsaved) and return the diagnostics published for this version."""
+        self.version += 1
+        self.text = text
+        change = lsp.TextDocumentContentChangeWholeDocument(text=text)
+        self.client.text_document_did_change(
+            lsp.DidChangeTextDocumentParams(
+                lsp.VersionedTextDocumentIdentifier(uri=self.uri, version=self.version), [change]
+            )
+        )
+        return await self.diagnostics()
+
+    async def diagnostics(self) -> list[lsp.Diagnostic]:
+        await until(lambda: VERSIONS.get(self.uri) == self.version, f"diagnostics of {self.path.name} v{self.version}")
+        return list(self.client.diagnostics[self.uri])
+
+    def line(self, needle: str) -> int:
+        """0-based index of the first line that contains ``needle``."""
+        return next(i for i, line in enumerate(self.text.split("\n")) if needle in line)
+
+
+@pytest.fixture(scope="module")
+def docs(client: LanguageClient, course: Path) -> Callable[[str], Doc]:
+    opened: dict[str, Doc] = {}
+
+    def get(name: str) -> Doc:
+        if name not in opened:
+            opened[name] = Doc(client, course / name)
+        return opened[name]
+
+    return get
+
+
+async def fresh(docs: Callable[[str], Doc], name: str) -> Doc:
+    """The document with its text as on disk, and no diagnostics."""
+    doc = docs(name)
+    assert await doc.set(doc.original) == []
+    return doc
+
+
+def apply(text: str, edits: list[lsp.TextEdit]) -> str:
+    """Apply LSP text edits (ASCII text: UTF-16 units are characters), last first."""
+    lines = text.split("\n")
+    offsets = [sum(len(line) + 1 for line in lines[:i]) for i in range(len(lines))]
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        start = offsets[edit.range.start.line] + edit.range.start.character
+        end = offsets[edit.range.end.line] + edit.range.end.character
+        text = text[:start] + edit.new_text + text[end:]
+    return text
+
+
+def checks_clean(course: Path, name: str, text: str, tmp_path: Path) -> Course:
+    """Check a copy of the course with ``text`` saved, as ``studyc check`` does: no diagnostics at all."""
+    copy = tmp_path / "course"
+    shutil.copytree(course, copy)
+    (copy / name).write_text(text, encoding="utf-8")
+    result = pipeline.check(copy)
+    assert result.course is not None and result.diagnostics.sorted() == []
+    return result.course
+
+
+# -- diagnostics ---------------------------------------------------------------------------
+
+
+async def test_typing_a_mistyped_tip_shows_the_check_diagnostic_on_the_id_then_clears(docs: Any) -> None:
+    doc = await fresh(docs, "02-modeling.md")
+    line = doc.line('{covers="labels"}')
+    found = await doc.set(doc.original.replace('{covers="labels"}', '{covers="lables"}'))
+    assert [(d.code, d.severity, d.source) for d in found] == [("coverage.unknown-tip", 1, "studyc")]
+    assert "'lables'" in found[0].message
+    assert found[0].range == lsp.Range(lsp.Position(line, 9), lsp.Position(line, 15))  # the id inside the quotes
+    assert await doc.set(doc.original) == []
+
+
+async def test_a_diagnostic_covers_its_line_and_uses_utf16_columns(docs: Any) -> None:
+    doc = await fresh(docs, "02-modeling.md")
+    # an answer without a question: card.stray-answer at that line, from column 1 to the end of the text
+    text = doc.original.replace("> [!NOTE]", "A: An answer nobody asked for.\n\n> [!NOTE]")
+    found = await doc.set(text)
+    line = doc.line("A: An answer nobody")
+    assert [(d.code, d.range) for d in found] == [
+        (
+            "card.stray-answer",
+            lsp.Range(lsp.Position(line, 0), lsp.Position(line, len("A: An answer nobody asked for."))),
+        )
+    ]
+    # an emoji is two UTF-16 units: the mistyped id after it starts one unit later than its code point
+    found = await doc.set(doc.original.replace('{covers="labels"}', '{tags="🙂" covers="lables"}'))
+    start, line = len('{tags="🙂" covers="') + 1, doc.line('{tags="🙂"')
+    assert [(d.code, d.range) for d in found if d.code == "coverage.unknown-tip"] == [
+        ("coverage.unknown-tip", lsp.Range(lsp.Position(line, start), lsp.Position(line, start + 6)))
+    ]
+    assert await doc.set(doc.original) == []
+
+
+async def test_a_problem_in_another_file_is_published_there_and_cleared(docs: Any, course: Path) -> None:
+    streams = await fresh(docs, "01-streams.md")
+    more = course / "03-more.md"  # never opened: the server reads it from disk
+    more.write_text(
+        "# More\n\n{#partition-key}\nQ: What is a partition key for?\n\nA: It groups records into shards.\n"
+    )
+    try:
+        assert await streams.set(streams.original + "\n") == []
+        # the same card id in 01-streams.md (read first) makes the card in 03-more.md the duplicate
+        assert await streams.set(streams.original.replace("{#record-size}", "{#partition-key}")) == []
+        await until(lambda: bool(streams.client.diagnostics.get(more.as_uri())), "the diagnostic in 03-more.md")
+        found = streams.client.diagnostics[more.as_uri()]
+        assert VERSIONS[more.as_uri()] is None
+        assert [(d.code, d.range.start.line) for d in found] == [("id.duplicate-card", 3)]  # its Q: line, 0-based
+        assert await streams.set(streams.original) == []
+        await until(lambda: list(streams.client.diagnostics[more.as_uri()]) == [], "03-more.md cleared")
+    finally:
+        more.unlink()
+
+
+# -- completion, hover, definition, symbols ---------------------------------------------------
+
+
+async def test_completion_in_covers_lists_the_courses_tip_ids(docs: Any, course: Path) -> None:
+    doc = await fresh(docs, "02-modeling.md")
+    await doc.set(doc.original.replace('{covers="labels"}', '{covers="la"}'))
+    line = doc.line('{covers="la"}')
+    result = await doc.client.text_document_completion_async(
+        lsp.CompletionParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(line, 11))
+    )
+    items = result if isinstance(result, list) else result.items if result else []
+    real = pipeline.check(course).course
+    assert real is not None
+    tips = [tip.id for _, _, tip in iter_tips(real)]
+    assert sorted(item.label for item in items) == sorted(tips)
+    first = min(items, key=lambda item: item.sort_text or "")
+    assert first.label == "labels"  # this chapter's tip first
+    assert isinstance(first.text_edit, lsp.TextEdit)
+    assert first.text_edit.range == lsp.Range(lsp.Position(line, 9), lsp.Position(line, 11))  # replaces "la"
+
+
+async def test_completion_after_hash_offers_the_cards_own_id(docs: Any) -> None:
+    doc = await fresh(docs, "02-modeling.md")
+    await doc.set(doc.original.replace('{covers="labels"}', '{# covers="labels"}'))
+    line = doc.line('{# covers="labels"}')
+    result = await doc.client.text_document_completion_async(
+        lsp.CompletionParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(line, 2))
+    )
+    items = result if isinstance(result, list) else result.items if result else []
+    assert [item.label for item in items] == ["which-kind-of-learning-uses-unlabeled-data"]
+
+
+async def hover_text(doc: Doc, line: int) -> str:
+    found = await doc.client.text_document_hover_async(
+        lsp.HoverParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(line, 3))
+    )
+    assert found is not None and isinstance(found.contents, lsp.MarkupContent)
+    return found.contents.value
+
+
+async def test_hover_shows_each_cards_front_and_back(docs: Any) -> None:
+    doc = await fresh(docs, "01-streams.md")
+    basic = await hover_text(doc, doc.line("Q: What is the maximum size"))
+    front, back = basic.split("*card 1: back*")
+    assert "What is the maximum size of a record's data blob?" in front and "1 MB." not in front
+    assert "1 MB." in back and "Extra: The blob is the payload" in back
+    cloze = await hover_text(doc, doc.line("C: Records stay"))
+    assert "Records stay in a stream for [...] by default, up to 7 days." in cloze  # card 1 hides c1
+    assert "Records stay in a stream for 24 hours by default, up to [max]." in cloze  # card 2 shows the hint
+    row = await hover_text(doc, doc.line("| Load logs straight"))
+    assert "Task: Load logs straight into S3\nWhich service fits, and why?" in row
+    assert "Service: Firehose\nWhy: Delivers to a final destination" in row
+    term = await hover_text(doc, doc.line("Producer"))
+    assert "*card 2 (reverse): front*\n\n```text\nSomething that writes data into the stream.\n```" in term
+    items = await hover_text(doc, doc.line("Q: What does a data record consist of?"))
+    assert "- sequence number\n- [...]\n- data blob" in items  # card 2 asks the second item
+
+
+async def test_definition_goes_from_covers_to_the_tips_id_line(docs: Any) -> None:
+    doc = await fresh(docs, "02-modeling.md")
+    line = doc.line('{covers="labels"}')
+    found = await doc.client.text_document_definition_async(
+        lsp.DefinitionParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(line, 12))
+    )
+    tip_line = doc.line("{#labels}")
+    assert found == lsp.Location(doc.uri, lsp.Range(lsp.Position(tip_line, 2), lsp.Position(tip_line, 8)))
+
+
+async def test_symbols_nest_chapter_sections_cards_and_tips(docs: Any) -> None:
+    doc = await fresh(docs, "01-streams.md")
+    found = await doc.client.text_document_document_symbol_async(
+        lsp.DocumentSymbolParams(lsp.TextDocumentIdentifier(doc.uri))
+    )
+
+    def tree(symbols: Any) -> list[Any]:
+        return [(s.name, s.kind, tree(s.children or [])) for s in symbols]
+
+    card, tip, sec = lsp.SymbolKind.Field, lsp.SymbolKind.Constant, lsp.SymbolKind.Namespace
+    assert tree(found) == [
+        (
+            "Streams",
+            lsp.SymbolKind.Module,
+            [
+                (
+                    "Shards",
+                    sec,
+                    [
+                        (
+                            "Records",
+                            sec,
+                            [
+                                ("What is the maximum size of a record's data blob?", card, []),
+                                ("What does a data record consist of?", card, []),
+                                ("Records stay in a stream for [...] by default, up to 7 days.", card, []),
+                            ],
+                        )
+                    ],
+                ),
+                (
+                    "Choosing a service",
+                    sec,
+                    [
+                        ("Stream video from cameras", card, []),
+                        ("Load logs straight into S3", card, []),
+                        ("Producer", card, []),
+                        ("Consumer", card, []),
+                    ],
+                ),
+                ("Exam tips", sec, [("shard-facts", tip, []), ("which-service", tip, []), ("terms", tip, [])]),
+            ],
+        )
+    ]
+    records = found[0].children[0].children[0]  # type: ignore[index]
+    assert records.selection_range.start.line == doc.line("### Records")
+    assert records.children[0].range.start.line == doc.line("Q: What is the maximum")  # type: ignore[index]
+
+
+# -- code actions ----------------------------------------------------------------------------
+
+
+async def actions_at(doc: Doc, line: int, diagnostics: list[lsp.Diagnostic]) -> list[lsp.CodeAction]:
+    where = lsp.Range(lsp.Position(line, 0), lsp.Position(line, 0))
+    found = await doc.client.text_document_code_action_async(
+        lsp.CodeActionParams(lsp.TextDocumentIdentifier(doc.uri), where, lsp.CodeActionContext(diagnostics))
+    )
+    return [a for a in found or [] if isinstance(a, lsp.CodeAction)]
+
+
+def edits_of(action: lsp.CodeAction, uri: str) -> list[lsp.TextEdit]:
+    assert action.edit is not None and action.edit.changes is not None
+    return list(action.edit.changes[uri])
+
+
+async def test_quick_fix_replaces_a_mistyped_tip_id(docs: Any, course: Path, tmp_path: Path) -> None:
+    doc = await fresh(docs, "02-modeling.md")
+    found = await doc.set(doc.original.replace('{covers="labels"}', '{covers="lables"}'))
+    fixes = await actions_at(doc, found[0].range.start.line, found)
+    assert [(a.title, a.kind, a.is_preferred) for a in fixes] == [("Change 'lables' to 'labels'", "quickfix", True)]
+    fixed = apply(doc.text, edits_of(fixes[0], doc.uri))
+    assert fixed == doc.original
+    assert await doc.set(fixed) == []
+    checks_clean(course, "02-modeling.md", fixed, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("name", "before", "card", "expected"),
+    [
+        # three tips in the chapter: the one sharing words with the card ("streaming service")
+        (
+            "01-streams.md",
+            "## Exam tips",
+            "Q: Which streaming service delivers logs to S3?\n\nA: Firehose.",
+            "which-service",
+        ),
+        # an attribute line already there: covers joins it
+        (
+            "02-modeling.md",
+            "## Exam tips",
+            "{#label-target}\nQ: What does labeled data carry?\n\nA: The target.",
+            "labels",
+        ),
+    ],
+    ids=["new-attribute-line", "into-existing-line"],
+)
+async def test_add_covers_ties_a_card_to_its_nearest_tip(
+    docs: Any, course: Path, tmp_path: Path, name: str, before: str, card: str, expected: str
+) -> None:
+    doc = await fresh(docs, name)
+    await doc.set(doc.original.replace(before, f"{card}\n\n{before}"))
+    line = doc.line(card.split("\n")[-3])
+    added = [a for a in await actions_at(doc, line, []) if a.title.startswith("Add covers")]
+    assert [a.title.split(" (")[0] for a in added] == [f'Add covers="{expected}"']
+    text = apply(doc.text, edits_of(added[0], doc.uri))
+    assert await doc.set(text) == []
+    result = checks_clean(course, name, text, tmp_path)
+    question = text.split("\n").index(card.split("\n")[-3]) + 1
+    covers = [
+        ctx.card.covers for ctx in iter_cards(result) if (ctx.card.span.path, ctx.card.span.line) == (name, question)
+    ]
+    assert covers == [(expected,)]
+    await doc.set(doc.original)
