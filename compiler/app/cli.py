@@ -76,7 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("dir", type=Path, help="folder to create (may exist if empty)")
     init.add_argument("--title", default=None, help="course title (default: from the folder name)")
 
-    sub.add_parser("lsp", parents=[common], help="language server for editors (speaks LSP on stdin/stdout)")
+    lsp_about = "Each open note belongs to the course in the nearest folder above it with course.md (docs/editor.md)."
+    sub.add_parser("lsp", help="language server for editors (speaks LSP on stdin/stdout)", description=lsp_about)
     return parser
 
 
@@ -251,6 +252,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         _parser().print_help()
         return EXIT_USAGE
+    if args.command == "lsp":
+        from compiler.app.lsp import serve
+
+        return serve()
     from compiler.app.console import Reporter, verbosity
 
     reporter = Reporter(verbosity(args.quiet, args.verbose))
@@ -260,10 +265,6 @@ def run(argv: Sequence[str] | None = None) -> int:
         return _init(args, reporter)
     if args.command == "watch":
         return _watch(args, reporter)
-    if args.command == "lsp":
-        from compiler.app.lsp import serve
-
-        return serve()
     return _check_or_build(args, reporter)
 
 
