@@ -28,7 +28,9 @@ def _range(start: int, end: int, lines: Lines) -> lsp.Range:
 
 
 def hover(snap: Snapshot, rel: str, lines: Lines, line: int) -> lsp.Hover | None:
-    """The front and back of the card whose lines include 0-based ``line``."""
+    """The front and back of the card whose lines include 0-based ``line`` (or that an attribute line configures)."""
+    if 0 <= line < len(lines) and attrs.is_attr_line(lines[line]):
+        line = attrs.block_below(lines, line)
     at = snap.card_at(rel, line + 1)
     if at is None:
         return None

@@ -73,9 +73,17 @@ def _list_face(card: ListCard, at: int, extra: list[str]) -> Face:
 
 
 def hover_markdown(card: AnyCard) -> str:
-    """The hover text: each card's front and back in fenced text blocks (no Markdown is re-read)."""
+    """The hover text: each card's front and back in fenced text blocks (no Markdown is re-read).
+
+    When every card of the note has the same back (a cloze or list note), it is shown once.
+    """
     out = [f"**{card.id}** · {card.kind.replace('_', ' ')} note"]
-    for face in faces(card):
+    shown = faces(card)
+    if len(shown) > 1 and len({face.back for face in shown}) == 1:
+        for face in shown:
+            out += [f"*{face.label}: front*", _fence(face.front)]
+        return "\n\n".join([*out, "*back of every card*", _fence(shown[0].back)])
+    for face in shown:
         out += [f"*{face.label}: front*", _fence(face.front), f"*{face.label}: back*", _fence(face.back)]
     return "\n\n".join(out)
 
