@@ -363,14 +363,17 @@ async def test_quick_fix_replaces_a_mistyped_tip_id(docs: Any, course: Path, tmp
             "{#label-target}\nQ: What does labeled data carry?\n\nA: The target.",
             "labels",
         ),
+        # after the tip, in its section: the section's tip, though no word is shared (None: at the end)
+        ("02-modeling.md", None, "Q: What colour is a zebra?\n\nA: Black and white.", "labels"),
     ],
-    ids=["new-attribute-line", "into-existing-line"],
+    ids=["new-attribute-line", "into-existing-line", "section-tip"],
 )
 async def test_add_covers_ties_a_card_to_its_nearest_tip(
-    docs: Any, course: Path, tmp_path: Path, name: str, before: str, card: str, expected: str
+    docs: Any, course: Path, tmp_path: Path, name: str, before: str | None, card: str, expected: str
 ) -> None:
     doc = await fresh(docs, name)
-    await doc.set(doc.original.replace(before, f"{card}\n\n{before}"))
+    edited = doc.original.replace(before, f"{card}\n\n{before}") if before else f"{doc.original}\n{card}\n"
+    assert await doc.set(edited) == []
     line = doc.line(card.split("\n")[-3])
     added = [a for a in await actions_at(doc, line, []) if a.title.startswith("Add covers")]
     assert [a.title.split(" (")[0] for a in added] == [f'Add covers="{expected}"']
@@ -383,3 +386,35 @@ async def test_add_covers_ties_a_card_to_its_nearest_tip(
     ]
     assert covers == [(expected,)]
     await doc.set(doc.original)
+
+
+# -- more than one course, and files outside any ------------------------------------------------
+
+
+async def test_a_broken_course_md_is_reported_there_and_features_answer_nothing(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "course.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    (other / "01-a.md").write_text("# A\n\nQ: Is this checked?\n\nA: Once course.md loads.\n", encoding="utf-8")
+    doc = Doc(client, other / "01-a.md")
+    assert await doc.diagnostics() == []
+    course_md = (other / "course.md").as_uri()
+    await until(lambda: course_md in client.diagnostics, "course.md's diagnostics")
+    expected = [(d.line - 1, d.code.value) for d in pipeline.check(other).diagnostics.sorted()]  # as studyc check
+    assert [(d.range.start.line, d.code) for d in client.diagnostics[course_md]] == expected
+    assert "front-matter.syntax" in [code for _, code in expected]
+    ident = lsp.TextDocumentIdentifier(uri=doc.uri)
+    assert await client.text_document_document_symbol_async(lsp.DocumentSymbolParams(ident)) == []
+    assert await client.text_document_hover_async(lsp.HoverParams(ident, lsp.Position(2, 1))) is None
+
+
+async def test_a_markdown_file_outside_any_course_gets_nothing(client: LanguageClient, tmp_path: Path) -> None:
+    loose = tmp_path / "notes.md"
+    loose.write_text("Q: Any course here?\n\nA: No.\n", encoding="utf-8")
+    doc = Doc(client, loose)
+    ident = lsp.TextDocumentIdentifier(uri=doc.uri)
+    assert await client.text_document_hover_async(lsp.HoverParams(ident, lsp.Position(0, 1))) is None
+    assert await client.text_document_document_symbol_async(lsp.DocumentSymbolParams(ident)) == []
+    assert doc.uri not in client.diagnostics

@@ -51,10 +51,6 @@ class StudycServer(LanguageServer):
         rel = state.rel(Path(path))
         return None if rel is None else (state, rel)
 
-    def lines(self, state: CourseState, rel: str) -> list[str]:
-        """The document's lines as the editor has them (open) or as saved."""
-        return list(self.document(state, rel).lines)
-
     def document(self, state: CourseState, rel: str) -> TextDocument:
         uri = state.open.get(rel) or uris.from_fs_path(str(state.root / rel)) or ""
         return self.workspace.get_text_document(uri)
@@ -114,7 +110,7 @@ class StudycServer(LanguageServer):
             by_file.setdefault(diag.path, [])
         for rel in by_file:
             doc = self.document(state, rel)
-            lines = list(doc.lines)
+            lines = text_lines(doc)
             found = [diagnostics.to_lsp(d, lines, snap.tips) for d in snap.diagnostics if d.path == rel]
             for item in found:
                 item.range = doc.position_codec.range_to_client_units(lines, item.range)
@@ -129,18 +125,26 @@ class StudycServer(LanguageServer):
 server = StudycServer()
 
 
+def text_lines(doc: TextDocument) -> list[str]:
+    """The document's lines as the editor has them (open) or as saved; none for a file that is gone."""
+    try:
+        return list(doc.lines)
+    except OSError:  # a diagnostic's file deleted since the check, or course.md missing
+        return []
+
+
 def _with(uri: str, answer: Callable[[CourseState, str, Snapshot, list[str], TextDocument], T], empty: T) -> T:
     found = server.fresh(uri)
     if found is None:
         return empty
     state, rel, snap = found
     doc = server.document(state, rel)
-    return answer(state, rel, snap, list(doc.lines), doc)
+    return answer(state, rel, snap, text_lines(doc), doc)
 
 
 def _char(doc: TextDocument, position: lsp.Position) -> int:
     """The position's character in code points."""
-    return doc.position_codec.position_from_client_units(list(doc.lines), position).character
+    return doc.position_codec.position_from_client_units(text_lines(doc), position).character
 
 
 def _out(doc: TextDocument, lines: Sequence[str], where: lsp.Range) -> lsp.Range:
@@ -216,7 +220,7 @@ def definition(params: lsp.DefinitionParams) -> lsp.Location | None:
         if tip is None:
             return None
         target = server.document(state, tip.tip.span.path)
-        target_lines = list(target.lines)
+        target_lines = text_lines(target)
         where = navigation.tip_target(tip, target_lines)
         return lsp.Location(uri=target.uri, range=_out(target, target_lines, where))
 
