@@ -418,3 +418,20 @@ async def test_a_markdown_file_outside_any_course_gets_nothing(client: LanguageC
     assert await client.text_document_hover_async(lsp.HoverParams(ident, lsp.Position(0, 1))) is None
     assert await client.text_document_document_symbol_async(lsp.DocumentSymbolParams(ident)) == []
     assert doc.uri not in client.diagnostics
+
+
+async def test_a_broken_studyc_toml_is_shown_once_and_the_defaults_are_used(
+    client: LanguageClient, course: Path, tmp_path: Path
+) -> None:
+    third = tmp_path / "third"
+    shutil.copytree(course, third)
+    (third / "studyc.toml").write_text('formts = ["json"]\n', encoding="utf-8")
+    before = len(client.messages)
+    doc = Doc(client, third / "02-modeling.md")
+    assert await doc.diagnostics() == []
+    await doc.set(doc.original.replace('{covers="labels"}', '{covers="lables"}'))
+    assert [d.code for d in await doc.set(doc.original.replace('{covers="labels"}', '{covers="lable"}'))] == [
+        "coverage.unknown-tip"
+    ]
+    shown = [m for m in client.messages[before:] if "studyc.toml" in m.message]
+    assert [(m.type, "did you mean 'formats'" in m.message) for m in shown] == [(lsp.MessageType.Warning, True)]

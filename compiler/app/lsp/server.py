@@ -97,13 +97,14 @@ class StudycServer(LanguageServer):
             )
             state.dirty = False
             return
-        if state.config_error is not None:
-            self.window_show_message(
-                lsp.ShowMessageParams(type=lsp.MessageType.Warning, message=f"studyc: {state.config_error}")
-            )
+        if state.config_error is not None and state.config_error != state.config_error_shown:
+            message = f"studyc: {state.config_error}; using the defaults until it is fixed"
+            self.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Warning, message=message))
+        state.config_error_shown = state.config_error  # once per new problem, not on every keystroke
         self.publish(state, snap)
 
     def publish(self, state: CourseState, snap: Snapshot) -> None:
+        """Send each file's diagnostics; files that had some and have none now get an empty list."""
         # open documents always get a list for their version, so a client can tell "checked, clean"
         by_file: dict[str, list[lsp.Diagnostic]] = {rel: [] for rel in (*state.published, *state.open)}
         for diag in snap.diagnostics:

@@ -91,6 +91,9 @@ class CourseState:
         self.published: set[str] = set()
         """Relative paths that have diagnostics shown, so a fixed file can be cleared."""
         self.config_error: str | None = None
+        """What is wrong with ``studyc.toml`` (the defaults are used meanwhile)."""
+        self.config_error_shown: str | None = None
+        """The problem last shown to the user, so it is shown once."""
 
     def rel(self, path: Path) -> str | None:
         """The path relative to the root if it is one of the course's note files."""
