@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import pytest_lsp
+from conftest import ROOT, SAMPLE
 from lsprotocol import types as lsp
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
@@ -24,7 +25,6 @@ from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 from compiler.build import pipeline
 from compiler.model.ir import Course, iter_cards, iter_tips
-from tests.conftest import ROOT, SAMPLE
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

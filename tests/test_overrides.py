@@ -6,12 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compiler.build import pipeline
 from compiler.frontend import is_note_path
-from tests.conftest import SAMPLE
 
 NAME = "02-modeling.md"
 #: Markdown that matters to studyc, plus line-end, BOM and NUL oddities a buffer can hold.
