@@ -37,9 +37,18 @@ def _record(client: LanguageClient, params: lsp.PublishDiagnosticsParams) -> Non
     VERSIONS[params.uri] = params.version
 
 
+#: What the server asked the client to watch (``client/registerCapability``).
+REGISTERED: list[lsp.Registration] = []
+
+
+def _register(client: LanguageClient, params: lsp.RegistrationParams) -> None:
+    REGISTERED.extend(params.registrations)
+
+
 def _client() -> LanguageClient:
     client = LanguageClient(converter_factory=default_converter)
-    register_lsp_features(client, {**DEFAULT_CLIENT_FEATURES, lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: _record})
+    features = {lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: _record, lsp.CLIENT_REGISTER_CAPABILITY: _register}
+    register_lsp_features(client, {**DEFAULT_CLIENT_FEATURES, **features})
     return client
 
 
@@ -435,3 +444,26 @@ async def test_a_broken_studyc_toml_is_shown_once_and_the_defaults_are_used(
     ]
     shown = [m for m in client.messages[before:] if "studyc.toml" in m.message]
     assert [(m.type, "did you mean 'formats'" in m.message) for m in shown] == [(lsp.MessageType.Warning, True)]
+
+
+async def test_a_change_on_disk_is_checked_when_the_client_reports_it(
+    client: LanguageClient, docs: Any, course: Path
+) -> None:
+    await fresh(docs, "02-modeling.md")  # the course is loaded
+    watched = [r for r in REGISTERED if r.method == lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES]
+    assert len(watched) == 1  # the options arrive as JSON: the client cannot know their type
+    assert "**/*.md" in [w["globPattern"] for w in watched[0].register_options["watchers"]]  # type: ignore[index]
+    written = course / "04-disk.md"
+    written.write_text("# Disk\n\nA: An answer with no question.\n", encoding="utf-8")
+    try:
+        event = lsp.FileEvent(uri=written.as_uri(), type=lsp.FileChangeType.Created)
+        client.workspace_did_change_watched_files(lsp.DidChangeWatchedFilesParams(changes=[event]))
+        await until(lambda: bool(client.diagnostics.get(written.as_uri())), "the new file's diagnostics")
+        assert [(d.code, d.range.start.line) for d in client.diagnostics[written.as_uri()]] == [
+            ("card.stray-answer", 2)
+        ]
+    finally:
+        written.unlink()
+    event = lsp.FileEvent(uri=written.as_uri(), type=lsp.FileChangeType.Deleted)
+    client.workspace_did_change_watched_files(lsp.DidChangeWatchedFilesParams(changes=[event]))
+    await until(lambda: list(client.diagnostics[written.as_uri()]) == [], "the deleted file cleared")

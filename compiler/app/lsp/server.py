@@ -39,17 +39,17 @@ class StudycServer(LanguageServer):
 
     # -- courses and documents ---------------------------------------------------------
 
-    def locate(self, uri: str) -> tuple[CourseState, str] | None:
-        """The course a document belongs to and its path in it; None outside any course."""
+    def course_of(self, uri: str) -> CourseState | None:
+        """The course whose folder holds this file (a note, ``studyc.toml``, an image…)."""
         path = uris.to_fs_path(uri)
-        if path is None:
-            return None
-        root = find_root(Path(path))
-        if root is None:
-            return None
-        state = self.courses.setdefault(root, CourseState(root))
-        rel = state.rel(Path(path))
-        return None if rel is None else (state, rel)
+        root = None if path is None else find_root(Path(path))
+        return None if root is None else self.courses.setdefault(root, CourseState(root))
+
+    def locate(self, uri: str) -> tuple[CourseState, str] | None:
+        """The course a note belongs to and its path in it; None for other files and outside any course."""
+        state, path = self.course_of(uri), uris.to_fs_path(uri)
+        rel = None if state is None or path is None else state.rel(Path(path))
+        return None if state is None or rel is None else (state, rel)
 
     def document(self, state: CourseState, rel: str) -> TextDocument:
         uri = state.open.get(rel) or uris.from_fs_path(str(state.root / rel)) or ""
@@ -57,10 +57,9 @@ class StudycServer(LanguageServer):
 
     def edited(self, uri: str, now: bool = False) -> None:
         """Mark the course dirty and check it after a quiet moment (or at once)."""
-        found = self.locate(uri)
-        if found is None:
+        state = self.course_of(uri)
+        if state is None:
             return
-        state, _ = found
         state.dirty = True
         timer = self.timers.pop(state.root, None)
         if timer is not None:
@@ -181,6 +180,28 @@ def did_close(params: lsp.DidCloseTextDocumentParams) -> None:
         state, rel = found
         state.open.pop(rel, None)  # the file on disk counts again
         server.edited(params.text_document.uri)
+
+
+@server.feature(lsp.INITIALIZED)
+def initialized(params: lsp.InitializedParams) -> None:
+    """Ask the client to report changes on disk (a checkout, another editor) where it can."""
+    workspace = server.client_capabilities.workspace
+    watched = workspace.did_change_watched_files if workspace is not None else None
+    if watched is None or not watched.dynamic_registration:
+        return
+    globs = ["**/*.md", "**/studyc.toml", "**/*.{png,jpg,jpeg,gif,svg,webp}"]
+    options = lsp.DidChangeWatchedFilesRegistrationOptions(
+        watchers=[lsp.FileSystemWatcher(glob_pattern=g) for g in globs]
+    )
+    method = lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES
+    registration = lsp.Registration(id="studyc-files", method=method, register_options=options)
+    server.client_register_capability(lsp.RegistrationParams(registrations=[registration]))
+
+
+@server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def files_changed(params: lsp.DidChangeWatchedFilesParams) -> None:
+    for change in params.changes:
+        server.edited(change.uri)
 
 
 # -- features ----------------------------------------------------------------------------
