@@ -17,8 +17,7 @@ from lsprotocol import types as lsp
 
 from compiler.app.lsp import lines as attrs
 from compiler.app.lsp.diagnostics import data_of
-from compiler.app.lsp.navigation import summary_of_tip
-from compiler.app.lsp.preview import faces
+from compiler.app.lsp.preview import faces, tip_summary
 from compiler.app.lsp.workspace import CardAt, Snapshot, TipAt
 from compiler.model.diagnostics import Code
 from compiler.text.plain import plain
@@ -105,7 +104,7 @@ def _add_covers(snap: Snapshot, at: CardAt, uri: str, lines: Sequence[str], conv
     position, text = edit
     where = convert(lsp.Range(position, position))
     return lsp.CodeAction(
-        title=f'Add covers="{tip.tip.id}" (exam tip: {summary_of_tip(tip.tip, 50)})',
+        title=f'Add covers="{tip.tip.id}" (exam tip: {tip_summary(tip.tip, 50)})',
         kind=lsp.CodeActionKind.RefactorRewrite,
         edit=lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(range=where, new_text=text)]}),
     )

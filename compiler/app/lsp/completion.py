@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from lsprotocol import types as lsp
 
 from compiler.app.lsp import lines as attrs
-from compiler.app.lsp.navigation import summary_of_tip
-from compiler.app.lsp.preview import summary
+from compiler.app.lsp.preview import summary, tip_summary
 from compiler.app.lsp.workspace import Snapshot
 
 TRIGGERS = ['"', " ", "#"]
@@ -47,7 +46,7 @@ def _tips(snap: Snapshot, rel: str, line: str, word: attrs.Word, edit: lsp.Range
             lsp.CompletionItem(
                 label=tip_id,
                 kind=lsp.CompletionItemKind.Reference,
-                detail=summary_of_tip(at.tip),
+                detail=tip_summary(at.tip),
                 documentation=f"exam tip at {span.path}:{span.line}",
                 text_edit=lsp.TextEdit(range=edit, new_text=tip_id),
                 sort_text=f"{0 if here else 1}{order:06d}",  # this chapter's tips first, in reading order
@@ -66,7 +65,7 @@ def _ids(snap: Snapshot, rel: str, lines: Sequence[str], line: int, edit: lsp.Ra
         tip = next((at.tip for at in snap.tips.values() if at.tip.span.path == rel and at.tip.span.line == below), None)
         if tip is None:
             return []
-        ident, detail = tip.id, f"exam tip id: {summary_of_tip(tip)}"
+        ident, detail = tip.id, f"exam tip id: {tip_summary(tip)}"
     kind = lsp.CompletionItemKind.Value
     return [
         lsp.CompletionItem(label=ident, kind=kind, detail=detail, text_edit=lsp.TextEdit(range=edit, new_text=ident))

@@ -11,10 +11,9 @@ from collections.abc import Sequence
 from lsprotocol import types as lsp
 
 from compiler.app.lsp import lines as attrs
-from compiler.app.lsp.preview import hover_markdown, summary
+from compiler.app.lsp.preview import hover_markdown, summary, tip_summary
 from compiler.app.lsp.workspace import Snapshot, TipAt
 from compiler.model.ir import AnyCard, Block, Chapter, ExamTip, Section
-from compiler.text.plain import plain
 
 Lines = Sequence[str]
 
@@ -88,16 +87,10 @@ def _block(block: Block, end: int, lines: Lines) -> lsp.DocumentSymbol | None:
     first, last = block.span.line - 1, min(block.span.end_line - 1, end)
     whole, head = _range(first, last, lines), _range(first, first, lines)
     if isinstance(block, ExamTip):
-        return _symbol(block.id, f"exam tip: {summary_of_tip(block)}", lsp.SymbolKind.Constant, whole, head, [])
+        return _symbol(block.id, f"exam tip: {tip_summary(block)}", lsp.SymbolKind.Constant, whole, head, [])
     card: AnyCard = block
     detail = f"{card.kind.replace('_', ' ')} card · {card.id}"
     return _symbol(summary(card), detail, lsp.SymbolKind.Field, whole, head, [])
-
-
-def summary_of_tip(tip: ExamTip, limit: int = 60) -> str:
-    """The tip's text on one line."""
-    text = plain(tip.text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _symbol(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import assert_never
 
 from compiler.model.doc import Text
-from compiler.model.ir import AnyCard, BasicCard, ClozeCard, DefinitionCard, ListCard, TableCell, TableRowCard
+from compiler.model.ir import AnyCard, BasicCard, ClozeCard, DefinitionCard, ExamTip, ListCard, TableCell, TableRowCard
 from compiler.text.plain import GAP, plain
 
 
@@ -96,7 +96,7 @@ def _fence(text: str) -> str:
 
 
 def summary(card: AnyCard, limit: int = 60) -> str:
-    """One line naming the card: its prompt (symbols, code-action titles)."""
+    """One line naming the card: its prompt (the outline's names)."""
     match card:
         case BasicCard() | ListCard():
             text = plain(card.front)
@@ -108,4 +108,13 @@ def summary(card: AnyCard, limit: int = 60) -> str:
             text = plain(card.text, front_of=card.deletions[0] if card.deletions else None)
         case _:
             assert_never(card)
+    return _clip(text, limit)
+
+
+def tip_summary(tip: ExamTip, limit: int = 60) -> str:
+    """The tip's text on one line."""
+    return _clip(plain(tip.text), limit)
+
+
+def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
