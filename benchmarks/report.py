@@ -13,6 +13,8 @@ TARGETS = {
     "help": 0.25,
     "check": 0.5,
     "cheatsheet": 1.1,
+    "edit_build": 0.25,
+    "watch_apkg_s": 0.5,
 }
 
 
@@ -85,6 +87,18 @@ def print_report(report: dict[str, Any]) -> None:
         print(
             f"\nCheat sheet PDF (shipped course): studyc {_s(cs['studyc']['wall'])} s, plain WeasyPrint "
             f"{_s(cs['plain_weasyprint']['wall'])} s, ratio {cs['ratio']:.2f}×{_mark(ok)} (target ≤ 1.1×)"
+        )
+    ed = report.get("edit")
+    if ed and "error" in ed:
+        print(f"\nEdit, save, see: not measured: {ed['error'].splitlines()[-2:]}")
+    elif ed:
+        print(
+            f"\nEdit one answer of the shipped course (cold build of all outputs {_s(ed['cold'])} s):\n"
+            f"  studyc build:      {_s(ed['edit_build'])} s = {ed['ratio_edit_build']:.2f}× cold"
+            f"{_mark(ed['ratio_edit_build'] <= TARGETS['edit_build'])} (target ≤ 0.25×)\n"
+            f"  watch, save→.apkg: {_s(ed['watch_apkg'])} s = {ed['ratio_watch_apkg']:.3f}× cold"
+            f"{_mark(ed['watch_apkg'] < TARGETS['watch_apkg_s'])} (target < 0.5 s)\n"
+            f"  watch, save→PDFs:  {_s(ed['watch_all'])} s = {ed['ratio_watch_all']:.2f}× cold"
         )
     start, end = report["machine"]["load_start"], report["machine"]["load_end"]
     print(f"\nLoad average at start {start[0]:.2f}, at end {end[0]:.2f} on {report['machine']['cpus']} CPUs.")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.corpus import generate
+from benchmarks.edit import bench_edit
 from benchmarks.measure import ROOT, VENV_BIN, CommandFailed, Sample, median, run
 from benchmarks.report import print_report
 
@@ -207,6 +208,11 @@ def main(argv: list[str]) -> int:
         report["cheatsheet"] = bench_cheatsheet(max(3, args.runs))
     except CommandFailed as exc:  # the printables are optional for the rest of the report
         report["cheatsheet"] = {"error": str(exc)}
+    print("… edit, save, see", file=sys.stderr, flush=True)
+    try:
+        report["edit"] = bench_edit(max(3, args.runs))
+    except (CommandFailed, TimeoutError) as exc:
+        report["edit"] = {"error": str(exc)}
     report["machine"]["load_end"] = os.getloadavg()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -32,7 +32,9 @@ def _build(tmp: Path, name: str) -> dict[str, bytes]:
 def test_worker_output_equals_in_process_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     started: list[object] = []
     real_start = pdf_worker.start
-    monkeypatch.setattr(pdf_worker, "start", lambda formats: started.append(real_start(formats)) or started[-1])
+    monkeypatch.setattr(
+        pdf_worker, "start", lambda formats, always=False: started.append(real_start(formats, always)) or started[-1]
+    )
     with_worker = _build(tmp_path, "worker")
     assert started and started[0] is not None
     monkeypatch.setenv("STUDYC_DEBUG", "1")  # no worker

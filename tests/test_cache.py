@@ -85,9 +85,9 @@ def test_unchanged_backends_are_skipped_until_their_output_is_touched(
     calls: list[str] = []
     real = pipeline._render
 
-    def counting(name: str, course: Any, options: Any) -> Any:
+    def counting(name: str, course: Any, options: Any, phase: str = "") -> Any:
         calls.append(name)
-        return real(name, course, options)
+        return real(name, course, options, phase)
 
     monkeypatch.setattr(pipeline, "_render", counting)
     result = _build(src, out)

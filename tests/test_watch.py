@@ -23,7 +23,7 @@ def test_watch_rebuilds_on_save_and_survives_errors(tmp_path: Path) -> None:
     built = threading.Condition()
     stop = threading.Event()
 
-    def rebuild() -> bool:
+    def rebuild(stale: object) -> bool:
         result = pipeline.build(src, out, ["json"], Options(source_root=src), lock=src / "studyc.lock")
         with built:
             results.append(not result.failed(False))

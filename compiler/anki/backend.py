@@ -49,7 +49,7 @@ def notes(course: Course, options: Options, diags: Diagnostics | None = None) ->
     return out
 
 
-def _media(course: Course, options: Options, specs: list[NoteSpec]) -> list[tuple[str, bytes]]:
+def media(course: Course, options: Options, specs: list[NoteSpec]) -> list[tuple[str, bytes]]:
     """Images the notes reference, under their content-hash names."""
     text = "\x1f".join(f for spec in specs for f in spec.fields)
     media = []
@@ -86,7 +86,7 @@ def render(course: Course, options: Options, diags: Diagnostics) -> list[Output]
     if not specs:
         decks[course.deck] = first_deck
     models = [model_json(nt, plan.note_types[nt.key], first_deck) for nt in NOTE_TYPES]
-    data = package(decks, models, specs, _media(course, options, specs))
+    data = package(decks, models, specs, media(course, options, specs))
     return [Output(f"{course.slug}.apkg", data)]
 
 

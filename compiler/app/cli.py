@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +76,10 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("dir", type=Path, help="folder to create (may exist if empty)")
     init.add_argument("--title", default=None, help="course title (default: from the folder name)")
 
+    from compiler.app import sync as sync_command
+
+    sync_command.add_parser(sub, common)
+
     lsp_about = "Each open note belongs to the course in the nearest folder above it with course.md (docs/editor.md)."
     sub.add_parser("lsp", help="language server for editors (speaks LSP on stdin/stdout)", description=lsp_about)
     return parser
@@ -121,7 +125,7 @@ def _up_to_date(args: argparse.Namespace, config: Config, reporter: Reporter) ->
     return True
 
 
-def _check_or_build(args: argparse.Namespace, reporter: Reporter) -> int:
+def _check_or_build(args: argparse.Namespace, reporter: Reporter, stale: Callable[[], bool] | None = None) -> int:
     reporter.start()  # per run, so `watch` reports each rebuild's own time
     config = _config(args, reporter)
     use_cache = args.command == "build" and not args.dry_run and not args.no_cache
@@ -138,7 +142,7 @@ def _check_or_build(args: argparse.Namespace, reporter: Reporter) -> int:
 
         formats = list(config.formats or REGISTRY)
         options = pipeline.options_for(args.source, config)
-        with reporter.progress(len(formats) + 2, "building") as step:
+        with reporter.progress(pipeline.steps(formats), "building") as step:
             result = pipeline.build(
                 args.source,
                 config.out,
@@ -152,7 +156,12 @@ def _check_or_build(args: argparse.Namespace, reporter: Reporter) -> int:
                 cache=None if args.no_cache or args.dry_run else config.out / ".cache",
                 quality=config.quality,
                 suppress=config.suppress_warnings,
+                landed=reporter.landed if stale is not None else None,
+                cancel=stale,
             )
+    if result.cancelled:
+        reporter.info("PDFs stopped: a newer save is being built")
+        return EXIT_DIAGNOSTICS
     failed = result.failed(config.strict)
     plan_lines: list[str] = []
     if result.plan is not None and not failed:
@@ -235,9 +244,9 @@ def _watch(args: argparse.Namespace, reporter: Reporter) -> int:
     flags["no_cache"] = False
     build_args = argparse.Namespace(**{**vars(args), **flags, "command": "build"})
 
-    def rebuild() -> bool:
+    def rebuild(stale: Callable[[], bool]) -> bool:
         try:
-            return _check_or_build(build_args, reporter) == EXIT_OK
+            return _check_or_build(build_args, reporter, stale) == EXIT_OK
         except StudycError as exc:
             reporter.error(str(exc))
             return False
@@ -265,6 +274,14 @@ def run(argv: Sequence[str] | None = None) -> int:
         return _init(args, reporter)
     if args.command == "watch":
         return _watch(args, reporter)
+    if args.command == "sync":
+        from compiler.app import sync as sync_command
+
+        return sync_command.run(args, reporter)
+    if args.command == "pull":
+        from compiler.app import pull
+
+        return pull.run(args, reporter)
     return _check_or_build(args, reporter)
 
 

@@ -165,6 +165,12 @@ class Reporter:
         """Seconds since the reporter was made (the command started)."""
         return time.perf_counter() - self.started
 
+    def landed(self, paths: list[Path]) -> None:
+        """A round of outputs is on disk (watch: the deck lands before the PDFs are laid out)."""
+        files = [p.name for p in paths if p.suffix not in {".lock", ".txt"}]
+        if files:
+            self.info(f"  landed {', '.join(files)} at {self.elapsed():.2f} s")
+
     def summary(self, written: list[Path], unchanged: list[Path]) -> None:
         """One line per written output with its size, then the final line with the total and the time."""
         if self.verbosity < NORMAL:

@@ -62,19 +62,19 @@ def _serve(conn: Connection, names: list[str]) -> None:
     if job is None:  # the build stopped before rendering: nothing to do
         return
     course, options, todo = job
-    results: dict[str, Any] = {}
-    for name in todo:
+    for name in todo:  # each PDF goes back as soon as it is laid out (the progress bar follows)
+        result: Any
         try:
             diags = Diagnostics()
-            results[name] = ("ok", (backends.load(name)(course, options, diags), diags.items))
+            result = ("ok", (backends.load(name)(course, options, diags), diags.items))
         except StudycError as exc:
-            results[name] = ("studyc", exc)
+            result = ("studyc", exc)
         except Exception as exc:
-            results[name] = ("crash", f"{type(exc).__name__}: {exc}", traceback.format_exc())
-    try:
-        conn.send(results)
-    except Exception:  # an exception that does not pickle: report it as text
-        conn.send({n: r if r[0] != "studyc" else ("crash", str(r[1]), "") for n, r in results.items()})
+            result = ("crash", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        try:
+            conn.send((name, result))
+        except Exception:  # an exception that does not pickle: report it as text
+            conn.send((name, ("crash", str(result[1]), "")))
 
 
 def _receive(conn: Connection, into: list[Any]) -> None:
@@ -108,11 +108,29 @@ class PdfWorker:
         self.todo = names
         return True
 
-    def outputs(self, fallback: Callable[[str], Rendered]) -> dict[str, Rendered]:
-        """Each format's outputs and diagnostics; a format the worker could not render is rendered by ``fallback``."""
+    def outputs(
+        self,
+        fallback: Callable[[str], Rendered],
+        step: Callable[[str], None] | None = None,
+        cancel: Callable[[], bool] | None = None,
+    ) -> dict[str, Rendered]:
+        """Each format's outputs and diagnostics; a format the worker could not render is rendered by ``fallback``.
+
+        ``step`` is called as each format arrives. When ``cancel`` says so, the worker is stopped mid-layout
+        and nothing is returned.
+        """
         results: dict[str, Any] = {}
         with contextlib.suppress(EOFError, OSError):  # the worker died (killed, out of memory): redo its work here
-            results = self.conn.recv()
+            while len(results) < len(self.todo):
+                while cancel is not None and not self.conn.poll(0.05):
+                    if cancel():
+                        self.process.terminate()
+                        self.close()
+                        return {}
+                name, result = self.conn.recv()
+                results[name] = result
+                if step is not None:
+                    step(f"rendered {name}")
         self.close()
         done: dict[str, Rendered] = {}
         for name in self.todo:
@@ -123,11 +141,13 @@ class PdfWorker:
                 raise rest[0]
             elif status == "crash":
                 raise BackendError(
-                    f"the {name} backend failed ({rest[0]}); no output was written and earlier outputs are "
-                    "unchanged. This is a bug in studyc: rerun with STUDYC_DEBUG=1 for a traceback and report it"
+                    f"the {name} backend failed ({rest[0]}); the PDFs were not written (this build's deck, JSON "
+                    "and CSV were). This is a bug in studyc: rerun with STUDYC_DEBUG=1 for a traceback and report it"
                 )
             else:
                 done[name] = fallback(name)
+                if step is not None:
+                    step(f"rendered {name}")
         return done
 
     def close(self) -> None:
@@ -146,11 +166,14 @@ class PdfWorker:
             conn.close()
 
 
-def start(formats: list[str]) -> PdfWorker | None:
-    """A worker for the PDF formats among ``formats``, when one can help."""
+def start(formats: list[str], always: bool = False) -> PdfWorker | None:
+    """A worker for the PDF formats among ``formats``, when one can help.
+
+    ``always``: also after the first build (watch, whose rounds must be able to stop PDF work).
+    """
     global _used
     names = [f for f in formats if f in PDF_FORMATS]
-    if not names or _used or _cores() < 2 or os.environ.get("STUDYC_DEBUG"):
+    if not names or (_used and not always) or _cores() < 2 or os.environ.get("STUDYC_DEBUG"):
         return None
     _used = True
     try:

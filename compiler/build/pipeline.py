@@ -36,6 +36,8 @@ class Result:
     unchanged: list[Path] = field(default_factory=list)
     plan: Plan | None = None
     """Card identities and the added/updated/unchanged/removed report (builds only)."""
+    cancelled: bool = False
+    """The PDF round stopped because ``cancel`` said its notes went stale (watch)."""
 
     def failed(self, strict: bool) -> bool:
         """Whether diagnostics fail the run."""
@@ -94,6 +96,13 @@ def _record(timings: dict[str, float] | None, stage: str, started: float) -> Non
         timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
 
 
+def steps(formats: list[str]) -> int:
+    """How many times ``build`` calls ``step`` for these formats (the progress bar's length)."""
+    pdfs = sum(1 for name in formats if name in backends.PDF_FORMATS)
+    writes = (len(formats) > pdfs) + (pdfs > 0)
+    return 1 + len(formats) + writes
+
+
 def build(
     source: Path,
     out: Path,
@@ -108,22 +117,33 @@ def build(
     cache: Path | None = None,
     quality: Quality | None = None,
     suppress: tuple[str, ...] = (),
+    landed: Callable[[list[Path]], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
 ) -> Result:
-    """Check, render every format in memory, then write each output atomically.
+    """Check, then write the outputs in two rounds: the deck, JSON and CSV first, the PDFs after.
 
-    ``step`` is called with a label before parsing, before each format and
-    before writing (the CLI's progress bar). ``lock`` is the identity lock to
-    match cards against and to update (``None``: match against nothing and
-    write no lock). ``dry_run`` computes the plan and writes nothing.
-    ``timings``, if given, receives seconds per stage: ``load``, ``parse``,
-    ``ir``, ``checks``, ``identity``, ``backend:<name>`` and ``write``.
-    ``cache`` (``build/.cache``) keeps parsed files and skips backends whose
-    inputs did not change since the last build (see ``compiler.build.cache``).
-    ``quality`` and ``suppress`` are passed to :func:`check` (suppression also covers backend warnings).
+    Nothing is written unless every file parsed and passed the checks. Each
+    round renders its formats in memory and writes them (the first round with
+    the identity lock) atomically, so a failure in the PDF round leaves that
+    build's deck, JSON and CSV written and consistent with each other, and the
+    old PDFs whole. ``landed`` is called with each round's files as they land.
+
+    ``step`` is called with a label ``steps(formats)`` times: before parsing,
+    after each format renders and after each round's writing (the CLI's
+    progress bar). ``lock`` is the identity lock to match cards against and to
+    update (``None``: match against nothing and write no lock). ``dry_run``
+    computes the plan and writes nothing. ``cancel``, polled during the PDF
+    round, stops it (``Result.cancelled``): watch's newer save makes those PDFs
+    stale. ``timings``, if given, receives seconds per stage: ``load``,
+    ``parse``, ``ir``, ``checks``, ``identity``, ``backend:<name>`` and
+    ``write``. ``cache`` (``build/.cache``) keeps parsed files and skips
+    backends whose inputs did not change since the last build (see
+    ``compiler.build.cache``). ``quality`` and ``suppress`` are passed to
+    :func:`check` (suppression also covers backend warnings).
     """
     step = step or (lambda _label: None)
     # started before parsing so WeasyPrint imports while this process parses
-    worker = None if dry_run else pdf_worker.start(formats)
+    worker = None if dry_run else pdf_worker.start(formats, always=cancel is not None)
     step("parsing")
     parse_cache = None
     if cache is not None:
@@ -131,62 +151,126 @@ def build(
 
         parse_cache = ParseCache(cache)
     result = check(source, limits, timings, parse_cache, quality, suppress)
-    if result.failed(strict) or result.course is None:
+    course = result.course
+    if result.failed(strict) or course is None:
         return result
     from compiler.anki import report as identity_report
 
     started = time.perf_counter()
-    result.plan = identity_report.plan(result.course, lock)
+    result.plan = identity_report.plan(course, lock)
     _record(timings, "identity", started)
     if dry_run:
         return result
     if options.identity is None:
         options = replace(options, identity=result.plan, build_time=options.build_time or result.plan.build_time)
-    outputs: list[backends.Output] = []
-    course = result.course
-    reuse = None
+    run = _Round(result, out, options, step, timings, strict, suppress, landed)
     if cache is not None:
         from compiler.build.cache import OutputCache
 
-        reuse = OutputCache(cache, out, course, options)
-    rendered: dict[str, pdf_worker.Rendered] = {}
-    offloaded = _offload(worker, formats, reuse, course, options, rendered)
-    for name in formats:
-        if name in offloaded or name in rendered:
-            continue
-        step(f"rendering {name}")
-        started = time.perf_counter()
-        if reuse is not None:
-            rendered[name] = reuse.render(name, partial(_render, name, course, options))
-        else:
-            rendered[name] = _render(name, course, options)
-        _record(timings, f"backend:{name}", started)
-    if worker is not None and offloaded:
-        step(f"rendering {', '.join(offloaded)}")
-        started = time.perf_counter()
-        rendered.update(worker.outputs(lambda name: _render(name, course, options)))
-        _record(timings, "backend:pdf-worker-wait", started)
-    outputs.extend(o for name in formats for o in rendered[name][0])
-    # several printables report the same formula: once is enough
-    unique = dict.fromkeys(d for name in formats for d in rendered[name][1])
-    result.diagnostics.items.extend(unique)
-    result.diagnostics.suppress(suppress)
-    if result.failed(strict):  # a backend found a problem in the notes: write nothing
+        run.reuse = OutputCache(cache, out, course, options)
+    pdfs = [name for name in formats if name in backends.PDF_FORMATS]
+    # a cancellable build sends every PDF to the worker: a process can be stopped mid-layout
+    offloaded = _offload(worker, pdfs, run.reuse, course, options, run.rendered, keep_one=cancel is None)
+    for name in pdfs:
+        if name in run.rendered:  # the output cache had it
+            step(f"reused {name}")
+    data = [name for name in formats if name not in backends.PDF_FORMATS]
+    for name in data:
+        run.render(name)
+    # the first round carries the lock (with no data format asked for, the lock alone)
+    if not run.write(data, identity_report.files(result.plan, out, lock)):
+        if worker is not None:
+            worker.close()
         return result
-    step("writing")
-    started = time.perf_counter()
-    # all outputs, then the identity lock, staged together: a failure leaves every old file whole
-    files = [(out / output.name, output.data) for output in outputs]
-    files.extend(identity_report.files(result.plan, out, lock))
-    written, unchanged = write_all(files)
-    result.written.extend(written)
-    result.unchanged.extend(unchanged)
-    if reuse is not None and parse_cache is not None:
+    if parse_cache is not None:
         parse_cache.save()
-        for name, (produced, found) in rendered.items():
-            reuse.remember(name, produced, found)
-    _record(timings, "write", started)
+    if pdfs:
+        _pdf_round(run, pdfs, worker if offloaded else None, offloaded, cancel)
     return result
+
+
+def _pdf_round(
+    run: _Round,
+    pdfs: list[str],
+    worker: pdf_worker.PdfWorker | None,
+    offloaded: list[str],
+    cancel: Callable[[], bool] | None,
+) -> None:
+    """The second round: lay out the PDFs (here and in the worker), then write them, unless cancelled."""
+    course = run.result.course
+    assert course is not None
+    for name in pdfs:
+        if name in offloaded or name in run.rendered:
+            continue
+        if cancel is not None and cancel():
+            break
+        run.render(name, phase=_PDF_PHASE)
+    if worker is not None:
+        started = time.perf_counter()
+        fallback = partial(_render, course=course, options=run.options, phase=_PDF_PHASE)
+        run.rendered.update(worker.outputs(fallback, run.step, cancel))
+        _record(run.timings, "backend:pdf-worker-wait", started)
+    if cancel is not None and cancel():
+        run.result.cancelled = True
+        return
+    run.write(pdfs, [])
+
+
+_PDF_PHASE = "the PDFs were not written (this build's deck, JSON and CSV were) and the earlier PDFs are unchanged"
+
+
+@dataclass
+class _Round:
+    """What ``build`` carries from format to format: renders, the cache, the callbacks."""
+
+    result: Result
+    out: Path
+    options: backends.Options
+    step: Callable[[str], None]
+    timings: dict[str, float] | None
+    strict: bool
+    suppress: tuple[str, ...]
+    landed: Callable[[list[Path]], None] | None
+    reuse: OutputCache | None = None
+    rendered: dict[str, pdf_worker.Rendered] = field(default_factory=dict)
+
+    def render(self, name: str, phase: str = "") -> None:
+        """Render one format in this process (or take it from the output cache)."""
+        started = time.perf_counter()
+        course = self.result.course
+        assert course is not None
+        if self.reuse is not None:
+            self.rendered[name] = self.reuse.render(name, partial(_render, name, course, self.options, phase))
+        else:
+            self.rendered[name] = _render(name, course, self.options, phase)
+        _record(self.timings, f"backend:{name}", started)
+        self.step(f"rendered {name}")
+
+    def write(self, names: list[str], extra: list[tuple[Path, bytes]]) -> bool:
+        """Write these formats' outputs (and ``extra``) atomically, unless a backend found a problem."""
+        diags = self.result.diagnostics
+        # several printables report the same formula: once is enough
+        unique = dict.fromkeys(d for name in names for d in self.rendered[name][1])
+        diags.items.extend(d for d in unique if d not in diags.items)
+        diags.suppress(self.suppress)
+        if self.result.failed(self.strict):  # a backend found a problem in the notes: write this round nothing
+            return False
+        started = time.perf_counter()
+        files = [(self.out / o.name, o.data) for name in names for o in self.rendered[name][0]]
+        files.extend(extra)
+        written, unchanged = write_all(files)
+        self.result.written.extend(written)
+        self.result.unchanged.extend(unchanged)
+        if self.reuse is not None:
+            for name in names:
+                produced, found = self.rendered[name]
+                self.reuse.remember(name, produced, found)
+        _record(self.timings, "write", started)
+        if names:
+            self.step("wrote " + ", ".join(names))
+        if self.landed is not None:
+            self.landed(written + unchanged)
+        return True
 
 
 _MISS: pdf_worker.Rendered = ([], [])
@@ -199,6 +283,7 @@ def _offload(
     course: Course,
     options: backends.Options,
     rendered: dict[str, pdf_worker.Rendered],
+    keep_one: bool = True,
 ) -> list[str]:
     """Send PDF formats the output cache cannot supply to the worker; cache hits go to ``rendered``."""
     if worker is None:
@@ -213,15 +298,15 @@ def _offload(
         else:
             rendered[name] = hit
     # with several PDFs this process lays out the last one itself: both cores do PDF work
-    send = names[:-1] if len(names) > 1 else names
+    send = names[:-1] if len(names) > 1 and keep_one else names
     if send and worker.render(send, course, options):
         return send
     worker.close()
     return []
 
 
-def _render(name: str, course: Course, options: backends.Options) -> pdf_worker.Rendered:
-    """Run one backend; a crash becomes a clean error and nothing is written."""
+def _render(name: str, course: Course, options: backends.Options, phase: str = "") -> pdf_worker.Rendered:
+    """Run one backend; a crash becomes a clean error, and this round writes nothing (``phase`` says what landed)."""
     diags = Diagnostics()
     try:
         return backends.load(name)(course, options, diags), diags.items
@@ -230,7 +315,8 @@ def _render(name: str, course: Course, options: backends.Options) -> pdf_worker.
     except Exception as exc:
         if os.environ.get("STUDYC_DEBUG"):
             raise
+        landed = phase or "no output was written and earlier outputs are unchanged"
         raise BackendError(
-            f"the {name} backend failed ({type(exc).__name__}: {exc}); no output was written and earlier "
-            "outputs are unchanged. This is a bug in studyc: rerun with STUDYC_DEBUG=1 for a traceback and report it"
+            f"the {name} backend failed ({type(exc).__name__}: {exc}); {landed}. "
+            "This is a bug in studyc: rerun with STUDYC_DEBUG=1 for a traceback and report it"
         ) from exc

@@ -37,3 +37,22 @@ class BackendError(StudycError):
     """A backend crashed while rendering; nothing was written, earlier outputs are unchanged."""
 
     exit_code = 5
+
+
+class CollectionBusyError(StudycError):
+    """Anki has the collection open (or is syncing its media): close Anki and sync again; nothing was written."""
+
+    exit_code = 7
+
+
+class SyncConflictError(StudycError):
+    """``studyc sync`` found notes edited both in Anki and in the notes (the rest was synced);
+    sync again with ``--prefer notes`` or ``--prefer anki``."""
+
+    exit_code = 8
+
+
+class AnkiConnectError(StudycError):
+    """``studyc sync --ankiconnect``: nothing listens, the add-on is too old, or it refused an action."""
+
+    exit_code = 9
