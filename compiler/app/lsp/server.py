@@ -189,7 +189,7 @@ def initialized(params: lsp.InitializedParams) -> None:
     watched = workspace.did_change_watched_files if workspace is not None else None
     if watched is None or not watched.dynamic_registration:
         return
-    globs = ["**/*.md", "**/studyc.toml", "**/*.{png,jpg,jpeg,gif,svg,webp}"]
+    globs = ["**/*.md", "**/studyc.toml", "**/pyproject.toml", "**/*.{png,jpg,jpeg,gif,svg,webp}"]
     options = lsp.DidChangeWatchedFilesRegistrationOptions(
         watchers=[lsp.FileSystemWatcher(glob_pattern=g) for g in globs]
     )
