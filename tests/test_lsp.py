@@ -7,7 +7,6 @@ written from the sample's Markdown by hand (or read from a real ``studyc check``
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import sys
@@ -18,38 +17,14 @@ from typing import Any
 import pytest
 import pytest_lsp
 from conftest import ROOT, SAMPLE
+from lsp_helpers import REGISTERED, VERSIONS, Doc, apply, make_client, until
 from lsprotocol import types as lsp
-from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 from compiler.build import pipeline
 from compiler.model.ir import Course, iter_cards, iter_tips
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-#: Document versions of the last diagnostics published per URI (None: a file that is not open).
-VERSIONS: dict[str, int | None] = {}
-
-
-def _record(client: LanguageClient, params: lsp.PublishDiagnosticsParams) -> None:
-    client.diagnostics[params.uri] = params.diagnostics
-    VERSIONS[params.uri] = params.version
-
-
-#: What the server asked the client to watch (``client/registerCapability``).
-REGISTERED: list[lsp.Registration] = []
-
-
-def _register(client: LanguageClient, params: lsp.RegistrationParams) -> None:
-    REGISTERED.extend(params.registrations)
-
-
-def _client() -> LanguageClient:
-    client = LanguageClient(converter_factory=default_converter)
-    features = {lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: _record, lsp.CLIENT_REGISTER_CAPABILITY: _register}
-    register_lsp_features(client, {**DEFAULT_CLIENT_FEATURES, **features})
-    return client
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +37,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
 SERVER = ClientServerConfig(
     server_command=[sys.executable, "-m", "compiler", "lsp"],
     server_env={**os.environ, "PYTHONPATH": str(ROOT)},
-    client_factory=_client,
+    client_factory=make_client,
 )
 
 
@@ -72,49 +47,6 @@ async def client(lsp_client: LanguageClient, course: Path) -> Any:
     await lsp_client.initialize_session(params)
     yield
     await lsp_client.shutdown_session()
-
-
-async def until(condition: Callable[[], bool], what: str, timeout: float = 15) -> None:
-    """Wait for the server's notifications to make ``condition`` true."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
-
-
-class Doc:
-    """One note file of the course copy as an editor holds it."""
-
-    def __init__(self, client: LanguageClient, path: Path) -> None:
-        self.client, self.path, self.uri = client, path, path.as_uri()
-        self.original = path.read_text(encoding="utf-8")
-        self.text, self.version = self.original, 0
-        client.text_document_did_open(
-            lsp.DidOpenTextDocumentParams(
-                lsp.TextDocumentItem(uri=self.uri, language_id="markdown", version=self.version, text=self.text)
-            )
-        )
-
-    async def set(self, text: str) -> list[lsp.Diagnostic]:
-        """Replace the whole text (unsaved) and return the diagnostics published for this version."""
-        self.version += 1
-        self.text = text
-        change = lsp.TextDocumentContentChangeWholeDocument(text=text)
-        self.client.text_document_did_change(
-            lsp.DidChangeTextDocumentParams(
-                lsp.VersionedTextDocumentIdentifier(uri=self.uri, version=self.version), [change]
-            )
-        )
-        return await self.diagnostics()
-
-    async def diagnostics(self) -> list[lsp.Diagnostic]:
-        await until(lambda: VERSIONS.get(self.uri) == self.version, f"diagnostics of {self.path.name} v{self.version}")
-        return list(self.client.diagnostics[self.uri])
-
-    def line(self, needle: str) -> int:
-        """0-based index of the first line that contains ``needle``."""
-        return next(i for i, line in enumerate(self.text.split("\n")) if needle in line)
 
 
 @pytest.fixture(scope="module")
@@ -134,17 +66,6 @@ async def fresh(docs: Callable[[str], Doc], name: str) -> Doc:
     doc = docs(name)
     assert await doc.set(doc.original) == []
     return doc
-
-
-def apply(text: str, edits: list[lsp.TextEdit]) -> str:
-    """Apply LSP text edits (ASCII text: UTF-16 units are characters), last first."""
-    lines = text.split("\n")
-    offsets = [sum(len(line) + 1 for line in lines[:i]) for i in range(len(lines))]
-    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
-        start = offsets[edit.range.start.line] + edit.range.start.character
-        end = offsets[edit.range.end.line] + edit.range.end.character
-        text = text[:start] + edit.new_text + text[end:]
-    return text
 
 
 def checks_clean(course: Path, name: str, text: str, tmp_path: Path) -> Course:
