@@ -62,10 +62,12 @@ def to_json(data: Any) -> str:
 
 
 #: Files whose tests share a costly module- or session-scoped fixture (a PDF layout of the shipped
-#: course takes 20 s, a wheel build 10 s). Under xdist (`make test` runs ``--dist loadgroup``)
-#: each of these files stays on one worker, so its fixture is built once; other tests spread freely.
+#: course takes 20 s, a wheel build 10 s, starting the language server 5 s). Under xdist (`make test` runs
+#: ``--dist loadgroup``) each of these files stays on one worker, so its fixture is built once; other tests
+#: spread freely.
 SHARED_FIXTURE_FILES = {
-    "test_printables", "test_course", "test_packaging", "test_bench", "test_anki_truth", "test_rewordings_anki"
+    "test_printables", "test_course", "test_packaging", "test_bench", "test_anki_truth", "test_rewordings_anki",
+    "test_lsp",
 }  # fmt: skip
 
 

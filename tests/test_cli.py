@@ -25,7 +25,7 @@ def test_help_lists_commands() -> None:
     proc = studyc("--help")
     assert proc.returncode == 0
     listed = re.findall(r"^    ([a-z]+) +\S", proc.stdout, re.M)
-    assert listed == ["build", "check", "stats", "watch", "keep", "init", "sync", "pull"]
+    assert listed == ["build", "check", "stats", "watch", "keep", "init", "sync", "pull", "lsp"]
 
 
 def test_check_reports_coverage_summary() -> None:

@@ -86,6 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     from compiler.app import sync as sync_command
 
     sync_command.add_parser(sub, common)
+
+    lsp_about = "Each open note belongs to the course in the nearest folder above it with course.md (docs/editor.md)."
+    sub.add_parser("lsp", help="language server for editors (speaks LSP on stdin/stdout)", description=lsp_about)
     return parser
 
 
@@ -265,6 +268,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         _parser().print_help()
         return EXIT_USAGE
+    if args.command == "lsp":
+        from compiler.app.lsp import serve
+
+        return serve()
     from compiler.app.console import Reporter, verbosity
 
     reporter = Reporter(verbosity(args.quiet, args.verbose))

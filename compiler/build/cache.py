@@ -23,14 +23,14 @@ import json
 import os
 import pickle
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from compiler.anki.identity import Plan
 from compiler.build.pdf_worker import Rendered
 from compiler.build.stamp import code_hash
-from compiler.frontend import FileResult, assemble, discover, parse_file, read_text
+from compiler.frontend import FileResult, assemble, parse_file, read_sources
 from compiler.frontend.parallel import parse_all
 from compiler.model.atomic import write_atomic
 from compiler.model.backend import Options, Output
@@ -76,13 +76,17 @@ class ParseCache:
         self.keep: set[str] = set()
 
     def load_course(
-        self, root: Path, limits: Limits | None = None, timings: dict[str, float] | None = None
+        self,
+        root: Path,
+        limits: Limits | None = None,
+        timings: dict[str, float] | None = None,
+        overrides: Mapping[str, str] | None = None,
     ) -> tuple[Course | None, Diagnostics]:
         """Like ``compiler.frontend.load_course``, parsing only files whose entry is missing or stale."""
         limits = limits or Limits()
         diags = Diagnostics()
         started = time.perf_counter()
-        items = [(rel, text) for rel in discover(root) if (text := read_text(root, rel, limits, diags)) is not None]
+        items = read_sources(root, limits, diags, overrides)
         names = {rel: _key(code_hash(parsing=True), repr(limits), rel, text) + ".pickle" for rel, text in items}
         results: dict[str, FileResult] = {}
         for rel, _ in items:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -56,11 +56,14 @@ def check(
     cache: ParseCache | None = None,
     quality: Quality | None = None,
     suppress: tuple[str, ...] = (),
+    overrides: Mapping[str, str] | None = None,
 ) -> Result:
     """Parse and check; write nothing. ``timings`` receives seconds per stage (see ``build``).
 
     ``cache`` reuses files parsed by earlier builds (``build`` saves it once its outputs are written).
     ``quality`` holds the card-quality thresholds; warnings with a code in ``suppress`` are dropped.
+    ``overrides`` maps paths relative to ``source`` to unsaved text read instead of those files
+    (the language server's open documents).
     """
     if not source.is_dir():
         raise UsageError(f"source folder '{source}' does not exist; pass the folder that holds course.md")
@@ -72,9 +75,9 @@ def check(
     gc.disable()
     try:
         if cache is not None:
-            course, diags = cache.load_course(source, limits, timings)
+            course, diags = cache.load_course(source, limits, timings, overrides)
         else:
-            course, diags = load_course(source, limits, timings=timings)
+            course, diags = load_course(source, limits, timings=timings, overrides=overrides)
     finally:
         gc.collect(1)  # the young garbage of this load, before freezing what survives
         gc.freeze()

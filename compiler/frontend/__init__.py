@@ -6,8 +6,8 @@ import hashlib
 import mimetypes
 import os
 import re
-import stat
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from compiler.frontend.blocks import source_slice, top_level_blocks
+from compiler.frontend.files import COURSE_FILE, discover, is_note_path, read_sources, read_text
 from compiler.frontend.lower import Lowerer
 from compiler.frontend.markdown import make_parser, prepare
 from compiler.frontend.meta import ChapterMeta, CourseMeta, parse_yaml, validate
@@ -26,8 +27,9 @@ from compiler.model.slug import slugify
 from compiler.settings import SAFE_MAX_NESTING, Limits
 from compiler.text.sanitize import unsafe_parts
 
-COURSE_FILE = "course.md"
-IGNORED_FILES = {"README.md"}
+# the readers live in compiler.frontend.files; callers import them from here
+__all__ = ["COURSE_FILE", "FileResult", "assemble", "discover", "is_note_path", "load_course", "parse_file"]
+__all__ += ["read_sources", "read_text"]
 REMOTE_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
 MEDIA_SUFFIX_RE = re.compile(r"^\.[A-Za-z0-9]{1,8}$")
 
@@ -46,66 +48,6 @@ class FileResult:
     body: ir.Text | None = None
     assets: list[ir.Asset] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
-
-
-def discover(root: Path) -> list[str]:
-    """Note files under ``root`` as sorted POSIX paths relative to it."""
-    found = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-        for name in filenames:
-            if name.endswith(".md") and name not in IGNORED_FILES and not name.startswith((".", "_")):
-                found.append(Path(dirpath, name).relative_to(root).as_posix())
-    return sorted(found, key=lambda p: (p != COURSE_FILE, p))
-
-
-def read_text(root: Path, rel: str, limits: Limits, diags: Diagnostics) -> str | None:
-    """Read a note file as UTF-8, or report why it cannot be read."""
-    path = root / rel
-    try:
-        if not path.resolve().is_relative_to(root.resolve()):
-            diags.add(Code.FILE_OUTSIDE, rel, 1, "note file is a link to a file outside the source folder; not read")
-            return None
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            diags.add(Code.FILE_UNREADABLE, rel, 1, "not a regular file (pipe, device or socket); not read")
-            return None
-        size = info.st_size
-        if size > limits.max_file_bytes:
-            diags.add(
-                Code.FILE_TOO_LARGE,
-                rel,
-                1,
-                f"file is {size / 1048576:.1f} MiB, over the {limits.max_file_bytes / 1048576:.1f} MiB limit "
-                "(raise limits.max_file_bytes in studyc.toml if this is really one chapter)",
-            )
-            return None
-        data = path.read_bytes()
-    except OSError as exc:
-        diags.add(Code.FILE_UNREADABLE, rel, 1, f"cannot read the file: {exc.strerror or exc}")
-        return None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        diags.add(Code.FILE_ENCODING, rel, 1, "file is UTF-16 text; re-save it as UTF-8")
-        return None
-    if b"\x00" in data:
-        diags.add(Code.FILE_ENCODING, rel, 1, "file looks binary (contains NUL bytes); is it really Markdown?")
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        diags.add(
-            Code.FILE_ENCODING,
-            rel,
-            line,
-            f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); re-save it as UTF-8",
-        )
-        return None
-    if not text.strip():
-        diags.add(Code.FILE_EMPTY, rel, 1, "file is empty; it is skipped")
-        if rel != COURSE_FILE:  # an empty course.md still needs its metadata errors
-            return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def chapter_id(rel: str) -> str:
@@ -358,24 +300,25 @@ def assemble(results: list[FileResult], diags: Diagnostics) -> ir.Course | None:
 
 
 def load_course(
-    root: Path, limits: Limits | None = None, jobs: int | None = None, timings: dict[str, float] | None = None
+    root: Path,
+    limits: Limits | None = None,
+    jobs: int | None = None,
+    timings: dict[str, float] | None = None,
+    overrides: Mapping[str, str] | None = None,
 ) -> tuple[ir.Course | None, Diagnostics]:
     """Read, parse and lower every note file under ``root``.
 
     ``jobs`` processes parse the files (``None``: one for small courses, every
     core for large ones); the result is the same for any count. ``timings``,
     if given, receives seconds spent in ``load``, ``parse`` and ``ir``.
+    ``overrides``: unsaved texts by relative path, read instead of the files (see ``read_sources``).
     """
     from compiler.frontend.parallel import parse_all
 
     limits = limits or Limits()
     diags = Diagnostics()
     started = time.perf_counter()
-    items: list[tuple[str, str]] = []
-    for rel in discover(root):
-        text = read_text(root, rel, limits, diags)
-        if text is not None:
-            items.append((rel, text))
+    items = read_sources(root, limits, diags, overrides)
     read = time.perf_counter()
     results = parse_all(parse_file, root, items, limits, jobs)
     parsed = time.perf_counter()

@@ -1,0 +1,390 @@
+"""``studyc lsp`` end to end: a real LSP client (pytest-lsp) talks to the server over stdin/stdout.
+
+One server for the module, on a copy of the sample course. Every test sets the
+text of the documents it uses, so the tests run in any order; expectations are
+written from the sample's Markdown by hand (or read from a real ``studyc check``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_lsp
+from conftest import ROOT, SAMPLE
+from lsp_helpers import REGISTERED, VERSIONS, Doc, apply, make_client, until
+from lsprotocol import types as lsp
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from compiler.build import pipeline
+from compiler.model.ir import Course, iter_cards, iter_tips
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("lsp") / "sample"
+    shutil.copytree(SAMPLE, target)
+    return target
+
+
+SERVER = ClientServerConfig(
+    server_command=[sys.executable, "-m", "compiler", "lsp"],
+    server_env={**os.environ, "PYTHONPATH": str(ROOT)},
+    client_factory=make_client,
+)
+
+
+@pytest_lsp.fixture(scope="module", config=SERVER)
+async def client(lsp_client: LanguageClient, course: Path) -> Any:
+    params = lsp.InitializeParams(capabilities=client_capabilities("visual-studio-code"), root_uri=course.as_uri())
+    await lsp_client.initialize_session(params)
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.fixture(scope="module")
+def docs(client: LanguageClient, course: Path) -> Callable[[str], Doc]:
+    opened: dict[str, Doc] = {}
+
+    def get(name: str) -> Doc:
+        if name not in opened:
+            opened[name] = Doc(client, course / name)
+        return opened[name]
+
+    return get
+
+
+async def fresh(docs: Callable[[str], Doc], name: str) -> Doc:
+    """The document with its text as on disk, and no diagnostics."""
+    doc = docs(name)
+    assert await doc.set(doc.original) == []
+    return doc
+
+
+def checks_clean(course: Path, name: str, text: str, tmp_path: Path) -> Course:
+    """Check a copy of the course with ``text`` saved, as ``studyc check`` does: no diagnostics at all."""
+    copy = tmp_path / "course"
+    shutil.copytree(course, copy)
+    (copy / name).write_text(text, encoding="utf-8")
+    result = pipeline.check(copy)
+    assert result.course is not None and result.diagnostics.sorted() == []
+    return result.course
+
+
+# -- diagnostics ---------------------------------------------------------------------------
+
+
+async def test_typing_a_mistyped_tip_shows_the_check_diagnostic_on_the_id_then_clears(docs: Any) -> None:
+    doc = await fresh(docs, "02-modeling.md")
+    line = doc.line('{covers="labels"}')
+    found = await doc.set(doc.original.replace('{covers="labels"}', '{covers="lables"}'))
+    assert [(d.code, d.severity, d.source) for d in found] == [("coverage.unknown-tip", 1, "studyc")]
+    assert "'lables'" in found[0].message
+    assert found[0].range == lsp.Range(lsp.Position(line, 9), lsp.Position(line, 15))  # the id inside the quotes
+    assert await doc.set(doc.original) == []
+
+
+async def test_a_diagnostic_covers_its_line_and_uses_utf16_columns(docs: Any) -> None:
+    doc = await fresh(docs, "02-modeling.md")
+    # an answer without a question: card.stray-answer at that line, from column 1 to the end of the text
+    text = doc.original.replace("> [!NOTE]", "A: An answer nobody asked for.\n\n> [!NOTE]")
+    found = await doc.set(text)
+    line = doc.line("A: An answer nobody")
+    assert [(d.code, d.range) for d in found] == [
+        (
+            "card.stray-answer",
+            lsp.Range(lsp.Position(line, 0), lsp.Position(line, len("A: An answer nobody asked for."))),
+        )
+    ]
+    # an emoji is two UTF-16 units: the mistyped id after it starts one unit later than its code point
+    found = await doc.set(doc.original.replace('{covers="labels"}', '{tags="🙂" covers="lables"}'))
+    start, line = len('{tags="🙂" covers="') + 1, doc.line('{tags="🙂"')
+    assert [(d.code, d.range) for d in found if d.code == "coverage.unknown-tip"] == [
+        ("coverage.unknown-tip", lsp.Range(lsp.Position(line, start), lsp.Position(line, start + 6)))
+    ]
+    assert await doc.set(doc.original) == []
+
+
+async def test_a_problem_in_another_file_is_published_there_and_cleared(docs: Any, course: Path) -> None:
+    streams = await fresh(docs, "01-streams.md")
+    more = course / "03-more.md"  # never opened: the server reads it from disk
+    more.write_text(
+        "# More\n\n{#partition-key}\nQ: What is a partition key for?\n\nA: It groups records into shards.\n"
+    )
+    try:
+        assert await streams.set(streams.original + "\n") == []
+        # the same card id in 01-streams.md (read first) makes the card in 03-more.md the duplicate
+        assert await streams.set(streams.original.replace("{#record-size}", "{#partition-key}")) == []
+        await until(lambda: bool(streams.client.diagnostics.get(more.as_uri())), "the diagnostic in 03-more.md")
+        found = streams.client.diagnostics[more.as_uri()]
+        assert VERSIONS[more.as_uri()] is None
+        assert [(d.code, d.range.start.line) for d in found] == [("id.duplicate-card", 3)]  # its Q: line, 0-based
+        assert await streams.set(streams.original) == []
+        await until(lambda: list(streams.client.diagnostics[more.as_uri()]) == [], "03-more.md cleared")
+    finally:
+        more.unlink()
+
+
+# -- completion, hover, definition, symbols ---------------------------------------------------
+
+
+async def test_completion_in_covers_lists_the_courses_tip_ids(docs: Any, course: Path) -> None:
+    doc = await fresh(docs, "02-modeling.md")
+    await doc.set(doc.original.replace('{covers="labels"}', '{covers="la"}'))
+    line = doc.line('{covers="la"}')
+    result = await doc.client.text_document_completion_async(
+        lsp.CompletionParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(line, 11))
+    )
+    items = result if isinstance(result, list) else result.items if result else []
+    real = pipeline.check(course).course
+    assert real is not None
+    tips = [tip.id for _, _, tip in iter_tips(real)]
+    assert sorted(item.label for item in items) == sorted(tips)
+    first = min(items, key=lambda item: item.sort_text or "")
+    assert first.label == "labels"  # this chapter's tip first
+    assert isinstance(first.text_edit, lsp.TextEdit)
+    assert first.text_edit.range == lsp.Range(lsp.Position(line, 9), lsp.Position(line, 11))  # replaces "la"
+
+
+async def test_completion_after_hash_offers_the_cards_own_id(docs: Any) -> None:
+    doc = await fresh(docs, "02-modeling.md")
+    await doc.set(doc.original.replace('{covers="labels"}', '{# covers="labels"}'))
+    line = doc.line('{# covers="labels"}')
+    result = await doc.client.text_document_completion_async(
+        lsp.CompletionParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(line, 2))
+    )
+    items = result if isinstance(result, list) else result.items if result else []
+    assert [item.label for item in items] == ["which-kind-of-learning-uses-unlabeled-data"]
+
+
+async def hover_text(doc: Doc, line: int) -> str:
+    found = await doc.client.text_document_hover_async(
+        lsp.HoverParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(line, 3))
+    )
+    assert found is not None and isinstance(found.contents, lsp.MarkupContent)
+    return found.contents.value
+
+
+async def test_hover_shows_each_cards_front_and_back(docs: Any) -> None:
+    doc = await fresh(docs, "01-streams.md")
+    basic = await hover_text(doc, doc.line("Q: What is the maximum size"))
+    front, back = basic.split("*card 1: back*")
+    assert "What is the maximum size of a record's data blob?" in front and "1 MB." not in front
+    assert "1 MB." in back and "Extra: The blob is the payload" in back
+    cloze = await hover_text(doc, doc.line("C: Records stay"))
+    assert "Records stay in a stream for [...] by default, up to 7 days." in cloze  # card 1 hides c1
+    assert "Records stay in a stream for 24 hours by default, up to [max]." in cloze  # card 2 shows the hint
+    row = await hover_text(doc, doc.line("| Load logs straight"))
+    assert "Task: Load logs straight into S3\nWhich service fits, and why?" in row
+    assert "Service: Firehose\nWhy: Delivers to a final destination" in row
+    term = await hover_text(doc, doc.line("Producer"))
+    assert "*card 2 (reverse): front*\n\n```text\nSomething that writes data into the stream.\n```" in term
+    items = await hover_text(doc, doc.line("Q: What does a data record consist of?"))
+    assert "- sequence number\n- [...]\n- data blob" in items  # card 2 asks the second item
+
+
+async def test_definition_goes_from_covers_to_the_tips_id_line(docs: Any) -> None:
+    doc = await fresh(docs, "02-modeling.md")
+    line = doc.line('{covers="labels"}')
+    found = await doc.client.text_document_definition_async(
+        lsp.DefinitionParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(line, 12))
+    )
+    tip_line = doc.line("{#labels}")
+    assert found == lsp.Location(doc.uri, lsp.Range(lsp.Position(tip_line, 2), lsp.Position(tip_line, 8)))
+
+
+async def test_symbols_nest_chapter_sections_cards_and_tips(docs: Any) -> None:
+    doc = await fresh(docs, "01-streams.md")
+    found = await doc.client.text_document_document_symbol_async(
+        lsp.DocumentSymbolParams(lsp.TextDocumentIdentifier(doc.uri))
+    )
+
+    def tree(symbols: Any) -> list[Any]:
+        return [(s.name, s.kind, tree(s.children or [])) for s in symbols]
+
+    card, tip, sec = lsp.SymbolKind.Field, lsp.SymbolKind.Constant, lsp.SymbolKind.Namespace
+    assert tree(found) == [
+        (
+            "Streams",
+            lsp.SymbolKind.Module,
+            [
+                (
+                    "Shards",
+                    sec,
+                    [
+                        (
+                            "Records",
+                            sec,
+                            [
+                                ("What is the maximum size of a record's data blob?", card, []),
+                                ("What does a data record consist of?", card, []),
+                                ("Records stay in a stream for [...] by default, up to 7 days.", card, []),
+                            ],
+                        )
+                    ],
+                ),
+                (
+                    "Choosing a service",
+                    sec,
+                    [
+                        ("Stream video from cameras", card, []),
+                        ("Load logs straight into S3", card, []),
+                        ("Producer", card, []),
+                        ("Consumer", card, []),
+                    ],
+                ),
+                ("Exam tips", sec, [("shard-facts", tip, []), ("which-service", tip, []), ("terms", tip, [])]),
+            ],
+        )
+    ]
+    records = found[0].children[0].children[0]  # type: ignore[index]
+    assert records.selection_range.start.line == doc.line("### Records")
+    assert records.children[0].range.start.line == doc.line("Q: What is the maximum")  # type: ignore[index]
+
+
+# -- code actions ----------------------------------------------------------------------------
+
+
+async def actions_at(doc: Doc, line: int, diagnostics: list[lsp.Diagnostic]) -> list[lsp.CodeAction]:
+    where = lsp.Range(lsp.Position(line, 0), lsp.Position(line, 0))
+    found = await doc.client.text_document_code_action_async(
+        lsp.CodeActionParams(lsp.TextDocumentIdentifier(doc.uri), where, lsp.CodeActionContext(diagnostics))
+    )
+    return [a for a in found or [] if isinstance(a, lsp.CodeAction)]
+
+
+def edits_of(action: lsp.CodeAction, uri: str) -> list[lsp.TextEdit]:
+    assert action.edit is not None and action.edit.changes is not None
+    return list(action.edit.changes[uri])
+
+
+async def test_quick_fix_replaces_a_mistyped_tip_id(docs: Any, course: Path, tmp_path: Path) -> None:
+    doc = await fresh(docs, "02-modeling.md")
+    found = await doc.set(doc.original.replace('{covers="labels"}', '{covers="lables"}'))
+    fixes = await actions_at(doc, found[0].range.start.line, found)
+    assert [(a.title, a.kind, a.is_preferred) for a in fixes] == [("Change 'lables' to 'labels'", "quickfix", True)]
+    fixed = apply(doc.text, edits_of(fixes[0], doc.uri))
+    assert fixed == doc.original
+    assert await doc.set(fixed) == []
+    checks_clean(course, "02-modeling.md", fixed, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("name", "before", "card", "expected"),
+    [
+        # three tips in the chapter: the one sharing words with the card ("streaming service")
+        (
+            "01-streams.md",
+            "## Exam tips",
+            "Q: Which streaming service delivers logs to S3?\n\nA: Firehose.",
+            "which-service",
+        ),
+        # an attribute line already there: covers joins it
+        (
+            "02-modeling.md",
+            "## Exam tips",
+            "{#label-target}\nQ: What does labeled data carry?\n\nA: The target.",
+            "labels",
+        ),
+        # after the tip, in its section: the section's tip, though no word is shared (None: at the end)
+        ("02-modeling.md", None, "Q: What colour is a zebra?\n\nA: Black and white.", "labels"),
+    ],
+    ids=["new-attribute-line", "into-existing-line", "section-tip"],
+)
+async def test_add_covers_ties_a_card_to_its_nearest_tip(
+    docs: Any, course: Path, tmp_path: Path, name: str, before: str | None, card: str, expected: str
+) -> None:
+    doc = await fresh(docs, name)
+    edited = doc.original.replace(before, f"{card}\n\n{before}") if before else f"{doc.original}\n{card}\n"
+    assert await doc.set(edited) == []
+    line = doc.line(card.split("\n")[-3])
+    added = [a for a in await actions_at(doc, line, []) if a.title.startswith("Add covers")]
+    assert [a.title.split(" (")[0] for a in added] == [f'Add covers="{expected}"']
+    text = apply(doc.text, edits_of(added[0], doc.uri))
+    assert await doc.set(text) == []
+    result = checks_clean(course, name, text, tmp_path)
+    question = text.split("\n").index(card.split("\n")[-3]) + 1
+    covers = [
+        ctx.card.covers for ctx in iter_cards(result) if (ctx.card.span.path, ctx.card.span.line) == (name, question)
+    ]
+    assert covers == [(expected,)]
+    await doc.set(doc.original)
+
+
+# -- more than one course, and files outside any ------------------------------------------------
+
+
+async def test_a_broken_course_md_is_reported_there_and_features_answer_nothing(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "course.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    (other / "01-a.md").write_text("# A\n\nQ: Is this checked?\n\nA: Once course.md loads.\n", encoding="utf-8")
+    doc = Doc(client, other / "01-a.md")
+    assert await doc.diagnostics() == []
+    course_md = (other / "course.md").as_uri()
+    await until(lambda: course_md in client.diagnostics, "course.md's diagnostics")
+    expected = [(d.line - 1, d.code.value) for d in pipeline.check(other).diagnostics.sorted()]  # as studyc check
+    assert [(d.range.start.line, d.code) for d in client.diagnostics[course_md]] == expected
+    assert "front-matter.syntax" in [code for _, code in expected]
+    ident = lsp.TextDocumentIdentifier(uri=doc.uri)
+    assert await client.text_document_document_symbol_async(lsp.DocumentSymbolParams(ident)) == []
+    assert await client.text_document_hover_async(lsp.HoverParams(ident, lsp.Position(2, 1))) is None
+
+
+async def test_a_markdown_file_outside_any_course_gets_nothing(client: LanguageClient, tmp_path: Path) -> None:
+    loose = tmp_path / "notes.md"
+    loose.write_text("Q: Any course here?\n\nA: No.\n", encoding="utf-8")
+    doc = Doc(client, loose)
+    ident = lsp.TextDocumentIdentifier(uri=doc.uri)
+    assert await client.text_document_hover_async(lsp.HoverParams(ident, lsp.Position(0, 1))) is None
+    assert await client.text_document_document_symbol_async(lsp.DocumentSymbolParams(ident)) == []
+    assert doc.uri not in client.diagnostics
+
+
+async def test_a_broken_studyc_toml_is_shown_once_and_the_defaults_are_used(
+    client: LanguageClient, course: Path, tmp_path: Path
+) -> None:
+    third = tmp_path / "third"
+    shutil.copytree(course, third)
+    (third / "studyc.toml").write_text('formts = ["json"]\n', encoding="utf-8")
+    before = len(client.messages)
+    doc = Doc(client, third / "02-modeling.md")
+    assert await doc.diagnostics() == []
+    await doc.set(doc.original.replace('{covers="labels"}', '{covers="lables"}'))
+    assert [d.code for d in await doc.set(doc.original.replace('{covers="labels"}', '{covers="lable"}'))] == [
+        "coverage.unknown-tip"
+    ]
+    shown = [m for m in client.messages[before:] if "studyc.toml" in m.message]
+    assert [(m.type, "did you mean 'formats'" in m.message) for m in shown] == [(lsp.MessageType.Warning, True)]
+
+
+async def test_a_change_on_disk_is_checked_when_the_client_reports_it(
+    client: LanguageClient, docs: Any, course: Path
+) -> None:
+    await fresh(docs, "02-modeling.md")  # the course is loaded
+    watched = [r for r in REGISTERED if r.method == lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES]
+    assert len(watched) == 1  # the options arrive as JSON: the client cannot know their type
+    assert "**/*.md" in [w["globPattern"] for w in watched[0].register_options["watchers"]]  # type: ignore[index]
+    written = course / "04-disk.md"
+    written.write_text("# Disk\n\nA: An answer with no question.\n", encoding="utf-8")
+    try:
+        event = lsp.FileEvent(uri=written.as_uri(), type=lsp.FileChangeType.Created)
+        client.workspace_did_change_watched_files(lsp.DidChangeWatchedFilesParams(changes=[event]))
+        await until(lambda: bool(client.diagnostics.get(written.as_uri())), "the new file's diagnostics")
+        assert [(d.code, d.range.start.line) for d in client.diagnostics[written.as_uri()]] == [
+            ("card.stray-answer", 2)
+        ]
+    finally:
+        written.unlink()
+    event = lsp.FileEvent(uri=written.as_uri(), type=lsp.FileChangeType.Deleted)
+    client.workspace_did_change_watched_files(lsp.DidChangeWatchedFilesParams(changes=[event]))
+    await until(lambda: list(client.diagnostics[written.as_uri()]) == [], "the deleted file cleared")
