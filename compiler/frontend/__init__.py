@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import mimetypes
 import os
@@ -20,6 +21,7 @@ from compiler.frontend.blocks import source_slice, top_level_blocks
 from compiler.frontend.lower import Lowerer
 from compiler.frontend.markdown import make_parser, prepare
 from compiler.frontend.meta import ChapterMeta, CourseMeta, parse_yaml, validate
+from compiler.frontend.refs import CoverRef, check_cover_refs
 from compiler.model import ir
 from compiler.model.diagnostics import Code, Diagnostic, Diagnostics
 from compiler.model.slug import slugify
@@ -45,6 +47,7 @@ class FileResult:
     sections: list[ir.Section] = field(default_factory=list)
     body: ir.Text | None = None
     assets: list[ir.Asset] = field(default_factory=list)
+    cover_refs: list[CoverRef] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
@@ -153,8 +156,7 @@ def _local_image(
             diags.add(Code.IMAGE_OUTSIDE, rel, line, f"image '{src}' lies outside the source folder")
             return None
         if not target.is_file():
-            where = target.relative_to(real_root).as_posix()
-            diags.add(Code.IMAGE_MISSING, rel, line, f"image '{src}' not found (looked for {where})")
+            diags.add(Code.IMAGE_MISSING, rel, line, f"image '{src}' not found{nearest_file(real_root, target, src)}")
             return None
         size = target.stat().st_size
         if size > max_bytes:
@@ -181,6 +183,22 @@ def _local_image(
         )
     )
     return name
+
+
+def nearest_file(real_root: Path, target: Path, src: str) -> str:
+    """``; did you mean 'images/x.png'?`` for a mistyped media path, or what its folder holds."""
+    folder = target.parent
+    shown = src.rsplit("/", 1)[0] + "/" if "/" in src else ""
+    if not folder.is_dir() or not folder.resolve().is_relative_to(real_root):
+        return f"; there is no folder '{shown or '.'}'" if shown else ""
+    names = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.endswith(".md"))[:2000]
+    close = difflib.get_close_matches(target.name, names, n=1, cutoff=0.5)
+    if close:
+        return f"; did you mean '{shown}{close[0]}'?"
+    if names:
+        listed = ", ".join(names[:8]) + (" …" if len(names) > 8 else "")
+        return f"; '{shown or './'}' holds: {listed}"
+    return f"; '{shown or './'}' holds no files"
 
 
 def parse_file(root: Path, rel: str, text: str, limits: Limits) -> FileResult:
@@ -234,6 +252,7 @@ def _parse_into(
     lowerer = Lowerer(md, rel, lines, chapter_id(rel), env, diags)
     lowered = lowerer.run(tokens)
     result.title, result.blocks, result.sections = lowered.title, lowered.blocks, lowered.sections
+    result.cover_refs = lowerer.cover_refs
     if rel == COURSE_FILE:
         body = [b for b in top_level_blocks(tokens) if b.type != "front_matter"]
         if body:
@@ -344,7 +363,7 @@ def assemble(results: list[FileResult], diags: Diagnostics) -> ir.Course | None:
                 sections=tuple(res.sections),
             )
         )
-    return ir.Course(
+    course = ir.Course(
         slug=meta.slug or slugify(meta.title) or "course",
         title=meta.title,
         exam=meta.exam,
@@ -355,6 +374,8 @@ def assemble(results: list[FileResult], diags: Diagnostics) -> ir.Course | None:
         chapters=tuple(chapters),
         assets=tuple(sorted(assets.values(), key=lambda a: a.media_name)),
     )
+    check_cover_refs(course, ((r.path, r.cover_refs) for r in results), diags)
+    return course
 
 
 def load_course(

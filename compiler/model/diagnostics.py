@@ -115,6 +115,12 @@ class Code(StrEnum):
     QUALITY_EITHER_OR = "quality.either-or"
     """An "A or B?" question answered by one of the two options: a guess is right half the time.
     Ask an open question instead."""
+    # -- notes that read as written (issue 17) --
+    CARD_RUNS_ON = "card.runs-on"
+    """A card's answer goes on to a paragraph ending in ":" after its first block (a lead-in such as
+    "Files of an inference image:"), which usually introduces prose for the section, not more answer.
+    End the card with a ``---`` line before it; if it does belong to the answer, say so on the card
+    with ``allow="card.runs-on"``."""
 
     @property
     def severity(self) -> Severity:
@@ -140,6 +146,7 @@ _WARNINGS = frozenset(
         Code.QUALITY_CLOZE_GIVEAWAY,
         Code.QUALITY_NEAR_DUPLICATE,
         Code.QUALITY_EITHER_OR,
+        Code.CARD_RUNS_ON,
     }
 )
 
