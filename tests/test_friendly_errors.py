@@ -82,7 +82,7 @@ def test_unknown_attribute_suggests_the_known_one(tmp_path: Path) -> None:
 
 
 def test_invalid_card_id_suggests_a_valid_one(tmp_path: Path) -> None:
-    diags = check(tmp_path, "{id=\"Shard Size!\"}\nQ: A?\n\nA: B.\n")
+    diags = check(tmp_path, '{id="Shard Size!"}\nQ: A?\n\nA: B.\n')
     assert messages(diags, Code.ID_INVALID) == [
         (4, 6, "id 'Shard Size!' may only use letters, digits, '-' and '_' (did you mean 'shard-size'?)")
     ]
@@ -141,7 +141,10 @@ def test_cli_shows_the_typo_at_its_attribute_line(tmp_path: Path) -> None:
     check(tmp_path, TIP + '{covers="kinesis-shard"}\nQ: What is a shard?\n\nA: Capacity.\n')
     proc = studyc("check", str(src), env={"NO_COLOR": "1", "PATH": ""})
     assert proc.returncode == 1
-    assert (
-        f"{src}/01-a.md:8:10: error: card covers unknown exam tip 'kinesis-shard'; did you mean 'kinesis-shards'? [coverage.unknown-tip]\n 8 | {{covers=\"kinesis-shard\"}}\n   |          ^\n"
-        in proc.stderr
-    )
+    expected = [
+        f"{src}/01-a.md:8:10: error: card covers unknown exam tip 'kinesis-shard'; did you mean 'kinesis-shards'? "
+        "[coverage.unknown-tip]",
+        ' 8 | {covers="kinesis-shard"}',
+        "   |          ^",
+    ]
+    assert proc.stderr.splitlines()[:3] == expected
