@@ -24,6 +24,7 @@ from compiler.frontend.meta import ChapterMeta, CourseMeta, parse_yaml, validate
 from compiler.frontend.refs import CoverRef, check_cover_refs
 from compiler.model import ir
 from compiler.model.diagnostics import Code, Diagnostic, Diagnostics
+from compiler.model.media import medium
 from compiler.model.slug import slugify
 from compiler.settings import SAFE_MAX_NESTING, Limits
 from compiler.text.sanitize import unsafe_parts
@@ -128,7 +129,7 @@ def _image_resolver(
     def resolve(token: Token) -> str | None:
         # markdown-it percent-encodes the link ("a b.png" -> "a%20b.png"); the file has the real name
         src = unquote(str(token.attrGet("src") or ""))
-        line = int(env.get("line", 1))
+        line = int(token.meta.get("line") or env.get("line", 1))
         if src in cache:
             return cache[src]
         name: str | None = None
@@ -149,14 +150,16 @@ def _image_resolver(
 def _local_image(
     real_root: Path, base: Path, src: str, rel: str, line: int, result: FileResult, diags: Diagnostics, max_bytes: int
 ) -> str | None:
-    """The media name of a checked image inside the source folder, or None after a diagnostic."""
+    """The media name of a checked image (or audio, video) inside the source folder, or None after a diagnostic."""
+    kind = medium(src)
+    what = kind if kind in ("audio", "video") else "image"
     try:
         target = (base / src).resolve()
         if not target.is_relative_to(real_root):
-            diags.add(Code.IMAGE_OUTSIDE, rel, line, f"image '{src}' lies outside the source folder")
+            diags.add(Code.IMAGE_OUTSIDE, rel, line, f"{what} '{src}' lies outside the source folder")
             return None
         if not target.is_file():
-            diags.add(Code.IMAGE_MISSING, rel, line, f"image '{src}' not found{nearest_file(real_root, target, src)}")
+            diags.add(Code.IMAGE_MISSING, rel, line, f"{what} '{src}' not found{nearest_file(real_root, target, src)}")
             return None
         size = target.stat().st_size
         if size > max_bytes:
@@ -164,14 +167,22 @@ def _local_image(
                 Code.IMAGE_TOO_LARGE,
                 rel,
                 line,
-                f"image '{src}' is {size / 1048576:.1f} MiB, over the {max_bytes / 1048576:.1f} MiB limit "
+                f"{what} '{src}' is {size / 1048576:.1f} MiB, over the {max_bytes / 1048576:.1f} MiB limit "
                 "(shrink or compress it)",
             )
             return None
         data = target.read_bytes()
     except OSError as exc:  # a name too long for the file system, a loop of links, no permission
-        diags.add(Code.IMAGE_MISSING, rel, line, f"image '{src[:80]}' cannot be read: {exc.strerror or exc}")
+        diags.add(Code.IMAGE_MISSING, rel, line, f"{what} '{src[:80]}' cannot be read: {exc.strerror or exc}")
         return None
+    if kind is None:
+        diags.add(
+            Code.MEDIA_UNSUPPORTED,
+            rel,
+            line,
+            f"'{src}' is not an image, audio or video file (by its extension), so no card can show it; "
+            f"link to it with [label]({src}) instead",
+        )
     suffix = target.suffix.lower() if MEDIA_SUFFIX_RE.match(target.suffix) else ""
     name = f"studyc-{hashlib.sha256(data).hexdigest()[:20]}{suffix}"
     result.assets.append(

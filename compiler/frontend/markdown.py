@@ -44,6 +44,7 @@ def make_parser() -> MarkdownIt:
     md.block.ruler.before("fence", "math_bracket_eqno", _bracket_block(_EQNO_RE, "math_block_eqno", block_closers))
     md.block.ruler.before("fence", "math_bracket", _bracket_block(_BLOCK_RE, "math_block", block_closers))
     md.inline.ruler.before("emphasis", "cloze", _cloze_rule(_Closers("}}")))
+    md.inline.ruler.before("link", "sound", _sound)
     md.core.ruler.push("qa_split", _split_qa)
     return md
 
@@ -132,6 +133,25 @@ def _two_paragraphs(head: Token, inline: Token, close: Token, k: int) -> list[To
         p_open.level, body.level, p_close.level = head.level, inline.level, head.level
         out += [p_open, body, p_close]
     return out
+
+
+_SOUND_RE = re.compile(r"\[sound:([^\]\n]+)\]")
+
+
+def _sound(state: StateInline, silent: bool) -> bool:
+    """Anki's own ``[sound:clip.mp3]``: a media reference like ``![](clip.mp3)``, checked and packed the same way."""
+    if not state.src.startswith("[sound:", state.pos):
+        return False
+    m = _SOUND_RE.match(state.src, state.pos)
+    if m is None or m.end() > state.posMax:
+        return False
+    if not silent:
+        token = state.push("sound", "", 0)
+        token.attrs = {"src": m.group(1).strip()}
+        token.children = []
+        token.content = m.group(0)
+    state.pos = m.end()
+    return True
 
 
 def _price(state: StateInline, silent: bool) -> bool:

@@ -121,6 +121,10 @@ class Code(StrEnum):
     "Files of an inference image:"), which usually introduces prose for the section, not more answer.
     End the card with a ``---`` line before it; if it does belong to the answer, say so on the card
     with ``allow="card.runs-on"``."""
+    MEDIA_UNSUPPORTED = "media.unsupported"
+    """A file shown with ``![…](…)`` or ``[sound:…]`` is neither an image nor audio or video Anki can
+    play (by its extension, e.g. a ``.pdf``); it is packed as it is, but no card can show it. Link to
+    it with ``[label](file)`` instead."""
 
     @property
     def severity(self) -> Severity:
@@ -147,6 +151,7 @@ _WARNINGS = frozenset(
         Code.QUALITY_NEAR_DUPLICATE,
         Code.QUALITY_EITHER_OR,
         Code.CARD_RUNS_ON,
+        Code.MEDIA_UNSUPPORTED,
     }
 )
 
