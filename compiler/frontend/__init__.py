@@ -203,9 +203,11 @@ def nearest_file(real_root: Path, target: Path, src: str) -> str:
     if not folder.is_dir() or not folder.resolve().is_relative_to(real_root):
         return f"; there is no folder '{shown or '.'}'" if shown else ""
     names = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.endswith(".md"))[:2000]
-    close = difflib.get_close_matches(target.name, names, n=1, cutoff=0.5)
+    # compare stems: a shared ".png" alone would make any two images look alike
+    stems = {Path(n).stem: n for n in reversed(names)}
+    close = difflib.get_close_matches(target.stem, list(stems), n=1, cutoff=0.6)
     if close:
-        return f"; did you mean '{shown}{close[0]}'?"
+        return f"; did you mean '{shown}{stems[close[0]]}'?"
     if names:
         listed = ", ".join(names[:8]) + (" …" if len(names) > 8 else "")
         return f"; '{shown or './'}' holds: {listed}"

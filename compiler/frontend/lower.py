@@ -332,7 +332,7 @@ class Lowerer:
                 Code.DIRECTIVE_UNKNOWN,
                 self.path,
                 line,
-                f"unknown directive '::: {name}'; known: {', '.join(KNOWN_DIRECTIVES)}, covers",
+                f"unknown directive '::: {name}'{_directive_hint(name)}",
             )
             return
         inner = inner_tokens(block)
@@ -354,6 +354,12 @@ class Lowerer:
                 line,
                 "'::: extra' must directly follow a card's answer (a Q/A, list or cloze card), with no prose between",
             )
+
+
+def _directive_hint(name: str) -> str:
+    known = [*KNOWN_DIRECTIVES, "covers"]
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f"; did you mean '::: {close[0]}'?" if close else f"; known: {', '.join(known)}"
 
 
 def _inner_markdown(lines: list[str], block: Block) -> str:
