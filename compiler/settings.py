@@ -84,6 +84,8 @@ class Config:
     """Thresholds of the card-quality checks."""
     suppress_warnings: tuple[str, ...] = ()
     """Warning codes that are not reported at all (e.g. ``quality.yes-no``)."""
+    source_url: str | None = None
+    """Template that turns each Anki note's Source field into a link (``{path}``, ``{abs_path}``, ``{line}``)."""
     source: Path | None = None
     """The file the settings came from, if any."""
     keys: frozenset[str] = field(default_factory=frozenset)
@@ -151,6 +153,26 @@ def _warning_codes(value: Any) -> str | None:
     return None
 
 
+#: Placeholders a ``source_url`` template may use.
+SOURCE_URL_FIELDS = ("path", "abs_path", "line")
+
+
+def _url_template(value: Any) -> str | None:
+    import string
+
+    if not isinstance(value, str) or not value.strip():
+        return f"must be a URL template string, got {_show(value)}"
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
+    except ValueError as exc:
+        return f"is not a valid template ({exc}); write {{path}}, {{abs_path}} or {{line}}, and {{{{ for a brace"
+    for name in names:
+        if name not in SOURCE_URL_FIELDS:
+            hint = _suggest(name, list(SOURCE_URL_FIELDS))
+            return f"unknown placeholder '{{{name}}}'{hint}; use {{path}}, {{abs_path}} or {{line}}"
+    return None
+
+
 def _bool(value: Any) -> str | None:
     return None if isinstance(value, bool) else f"must be true or false, got {_show(value)}"
 
@@ -187,6 +209,7 @@ TOP_KEYS: dict[str, Check] = {
     "deck_depth": _int_range(1, 6),
     "strict": _bool,
     "suppress_warnings": _warning_codes,
+    "source_url": _url_template,
 }
 LIMIT_KEYS: dict[str, Check] = {
     "max_file_bytes": _int_range(1024, 1024 * 1024 * 1024),

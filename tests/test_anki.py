@@ -121,8 +121,8 @@ def test_edits_update_in_place_and_keep_review_history(tmp_path: Path) -> None:
         )
         streams.write_text(text)
         text = modeling.read_text()
-        first = text[text.index("{#labeled-vs-unlabeled") : text.index('{covers="labels"}')]
-        second = text[text.index('{covers="labels"}') : text.index("> [!NOTE]")]
+        first = text[text.index("{#labeled-vs-unlabeled") : text.index("Q: Which kind of learning")]
+        second = text[text.index("Q: Which kind of learning") : text.index(":::\n\n> [!NOTE]")]
         text = text.replace(first + second, second + first)  # reordered cards
         text += "\n## Added\n\nQ: What is a feature?\n\nA: An input attribute of the model.\n"  # added card
         modeling.write_text(text)

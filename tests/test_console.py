@@ -90,23 +90,23 @@ def test_quiet_and_verbose(tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = studyc("build", str(src), "-o", str(out))
     assert first.returncode == 0, first.stderr
-    lines = first.stderr.strip().splitlines()
+    lines = first.stdout.strip().splitlines()
     assert re.fullmatch(r"wrote 3 output\(s\) \(\d+\.\d KiB\) in \d+\.\d\d s", lines[-1]), lines[-1]
     listed = {line.split()[0]: line.split(maxsplit=1)[1] for line in lines if line.startswith("  ")}
     lock = src / "studyc.lock"
     assert set(listed) == {(out / "sample.json").as_posix(), (out / "sample.schema.json").as_posix(), lock.as_posix()}
     assert listed[lock.as_posix()].strip() == human_size(lock.stat().st_size)
     quiet = studyc("build", str(src), "-o", str(out), "-q")
-    assert quiet.returncode == 0 and quiet.stderr == ""
+    assert quiet.returncode == 0 and quiet.stderr == quiet.stdout == ""
     verbose = studyc("build", str(src), "-o", str(out), "-v")
     assert f"config: {src / 'studyc.toml'} (formats)" in verbose.stderr
-    assert f"  unchanged {out / 'sample.json'}" in verbose.stderr
-    assert re.search(r"^nothing changed: \d output\(s\) up to date in \d+\.\d\d s$", verbose.stderr, re.M)
+    assert f"  unchanged {out / 'sample.json'}" in verbose.stdout
+    assert re.search(r"^nothing changed: \d output\(s\) up to date in \d+\.\d\d s$", verbose.stdout, re.M)
     assert studyc("build", str(src), "-q", "-v").returncode == 2
 
 
 def test_json_diagnostics_formats_still_work() -> None:
-    proc = studyc("build", str(FIXTURES / "broken"), "--output-format", "json", "-o", "/nonexistent/x")
+    proc = studyc("build", str(FIXTURES / "broken"), "--diagnostics", "json", "-o", "/nonexistent/x")
     assert proc.returncode == 1
     items = json.loads(proc.stdout)
     expected = (FIXTURES / "broken.diagnostics.txt").read_text(encoding="utf-8").splitlines()

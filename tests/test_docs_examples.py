@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SOURCE, UPDATE, studyc
+from conftest import ROOT, SOURCE, UPDATE
 
 from compiler.model.backend import FORMATS
 
 README = ROOT / "README.md"
 BLOCK = re.compile(r"```text\n(?P<body>(?:\$ \.venv/bin/studyc .*\n)(?:.*\n)*?)```")
 PROMPT = "$ .venv/bin/studyc "
-#: The broken example: the first card that covers this tip gets a mistyped id.
+#: The broken example: the first '::: covers' region of this tip gets a mistyped id.
 BROKEN_TIP = "loading-public-inhouse-data"
 
 
@@ -48,10 +50,19 @@ def _broken(tmp_path: Path) -> Path:
     shutil.copytree(SOURCE, src, ignore=shutil.ignore_patterns("studyc.lock"))
     chapter = sorted(src.glob("03-*.md"))[0]
     text = chapter.read_text(encoding="utf-8")
-    line = f'{{covers="{BROKEN_TIP}"}}'
+    line = f"::: covers {BROKEN_TIP}\n"
     assert line in text
     chapter.write_text(text.replace(line, line.replace(BROKEN_TIP, BROKEN_TIP[:-1]), 1), encoding="utf-8")
     return src
+
+
+def _terminal(args: list[str], cwd: Path) -> list[str]:
+    """What a terminal shows: stdout (results) and stderr (diagnostics) interleaved as printed."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "compiler", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert "Traceback" not in proc.stdout, proc.stdout
+    return proc.stdout.rstrip("\n").split("\n")
 
 
 def _run(command: str, tmp_path: Path) -> list[str]:
@@ -61,13 +72,11 @@ def _run(command: str, tmp_path: Path) -> list[str]:
         project = tmp_path / "project"
         if not project.exists():
             shutil.copytree(SOURCE, project / "source")
-        proc = studyc(*args, cwd=project)
-        return (proc.stdout + proc.stderr).rstrip("\n").split("\n")
+        return _terminal(args, project)
     cwd = tmp_path if "broken-src" in args else ROOT
     if cwd == tmp_path:
         _broken(tmp_path)
-    proc = studyc(*args, cwd=cwd)
-    return (proc.stdout + proc.stderr).rstrip("\n").split("\n")
+    return _terminal(args, cwd)
 
 
 def test_readme_blocks_are_real_output(tmp_path: Path) -> None:

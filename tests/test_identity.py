@@ -56,8 +56,8 @@ def _edit(name: str, old: str, new: str) -> Callable[[Path], None]:
 def _swap(src: Path) -> None:
     path = src / "02-modeling.md"
     text = path.read_text()
-    first = text[text.index("{#labeled-vs-unlabeled") : text.index('{covers="labels"}')]
-    second = text[text.index('{covers="labels"}') : text.index("> [!NOTE]")]
+    first = text[text.index("{#labeled-vs-unlabeled") : text.index("Q: Which kind of learning")]
+    second = text[text.index("Q: Which kind of learning") : text.index(":::\n\n> [!NOTE]")]
     path.write_text(text.replace(first + second, second + first))
 
 

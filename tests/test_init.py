@@ -20,8 +20,8 @@ def test_init_check_build_round_trip(tmp_path: Path) -> None:
 
     checked = studyc("check", "--strict", str(project))
     assert checked.returncode == 0, checked.stderr
-    assert "0 error(s), 0 warning(s)" in checked.stderr
-    assert "3/3 exam tips covered" in checked.stderr
+    assert "0 error(s), 0 warning(s)" in checked.stdout
+    assert "3/3 exam tips covered" in checked.stdout
 
     built = studyc("build", str(project))
     assert built.returncode == 0, built.stderr

@@ -34,7 +34,7 @@ def test_unchanged_rebuild_is_skipped_and_touches_nothing(course: tuple[Path, Pa
     again = studyc("build", str(src), "-o", str(out), "--format", "json,anki", "-v")
     assert again.returncode == 0
     assert SKIPPED in again.stderr
-    assert "notes: 0 added, 0 updated, 9 unchanged, 0 removed" in again.stderr
+    assert "notes: 0 added, 0 updated, 9 unchanged, 0 removed" in again.stdout
     assert mtimes(out) == before
 
 
@@ -44,7 +44,7 @@ def test_edited_note_rebuilds(course: tuple[Path, Path]) -> None:
     chapter.write_text(chapter.read_text(encoding="utf-8").replace("Unsupervised learning.", "Unsupervised."))
     again = studyc("build", str(src), "-o", str(out), "--format", "json,anki", "-v")
     assert SKIPPED not in again.stderr
-    assert "1 updated" in again.stderr
+    assert "1 updated" in again.stdout
     assert "Unsupervised." in (out / "sample.json").read_text(encoding="utf-8")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from compiler.anki.identity import Plan, now, resolve
 from compiler.anki.lock import Lock
 from compiler.anki.models import NOTE_TYPES, model_hash, model_json, stable_id
-from compiler.anki.notes import NoteSpec, note_for
+from compiler.anki.notes import NoteSpec, SourceLink, note_for
 from compiler.anki.package import package
 from compiler.model.backend import Options, Output
 from compiler.model.diagnostics import Diagnostics
@@ -32,7 +32,7 @@ def _plan(course: Course, options: Options) -> Plan:
     if isinstance(options.identity, Plan):
         return options.identity
     at = options.build_time if options.build_time is not None else now()
-    return resolve(course, Lock(), note_type_hashes(), at=at)
+    return resolve(course, Lock(), note_type_hashes(), at=at, source_url=options.source_url)
 
 
 def notes(course: Course, options: Options, diags: Diagnostics | None = None) -> list[NoteSpec]:
@@ -43,7 +43,8 @@ def notes(course: Course, options: Options, diags: Diagnostics | None = None) ->
         ident = plan.identities.get(ctx.card.id)
         if ident is None:
             raise OutputError(f"{ctx.card.span.path}:{ctx.card.span.line}: card '{ctx.card.id}' has no identity")
-        spec = note_for(course, ctx, ident, options.deck_depth, diags)
+        link = SourceLink(options.source_url, options.source_root) if options.source_url else None
+        spec = note_for(course, ctx, ident, options.deck_depth, diags, link)
         if spec is not None:
             out.append(spec)
     return out

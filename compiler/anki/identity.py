@@ -140,7 +140,7 @@ def fingerprint(card: AnyCard) -> str:
     return _hash(card.kind, prompt, answer)
 
 
-def content_hash(course: Course, ctx: CardContext) -> str:
+def content_hash(course: Course, ctx: CardContext, source_url: str | None = None) -> str:
     """Hash of all that goes into the note except the source line number: its fields as Anki gets them.
 
     Hashing the rendered fields, not the IR, means a change of studyc's IR that
@@ -155,6 +155,8 @@ def content_hash(course: Course, ctx: CardContext) -> str:
     body = [content[0].name, *content[1], *content[2]] if content is not None else ["no-deletion"]
     where = [course.slug, course.deck, ctx.chapter.id, ctx.chapter.domain or "", *ctx.chapter.tags]
     where += [ctx.card.span.path, *ctx.breadcrumb, *(s.id for s in ctx.sections)]
+    if source_url:  # turning the link on (or changing it) changes every note's Source field
+        where.append(source_url)
     return _hash(json.dumps(body, sort_keys=True), *where)
 
 
@@ -321,8 +323,10 @@ def _fuzzy_pairs(
     return pairs
 
 
-def resolve(course: Course, old: Lock, note_type_hashes: dict[str, str], at: int | None = None) -> Plan:
-    """Match the course's cards to ``old`` and compute the new lock and report."""
+def resolve(
+    course: Course, old: Lock, note_type_hashes: dict[str, str], at: int | None = None, source_url: str | None = None
+) -> Plan:
+    """Match the course's cards to ``old`` and compute the new lock and report (``source_url``: see Options)."""
     stamp = now() if at is None else at
     cards = list(iter_cards(course))
     found = _match(cards, old.entries)
@@ -354,7 +358,7 @@ def resolve(course: Course, old: Lock, note_type_hashes: dict[str, str], at: int
         after = before.get(ctx.chapter.id, "")
         before[ctx.chapter.id] = card.id
         prompt, answer = prompt_answer(card)
-        content = content_hash(course, ctx)
+        content = content_hash(course, ctx, source_url)
         entry = found.get(i)
         if entry is None:
             salt, guid = 0, make_guid(course.slug, card.id)

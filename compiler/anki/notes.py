@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import assert_never
 
 from compiler.anki.identity import Identity
@@ -70,14 +72,30 @@ def tags_for(course: Course, ctx: CardContext) -> tuple[str, ...]:
     if ctx.chapter.domain:
         out.append(tag(base, "domain", ctx.chapter.domain))
     out += [tag(base, "tip", tip) for tip in ctx.card.covers]
-    out += [tag(t) for t in (*ctx.chapter.tags, *ctx.card.tags)]
+    # an author's "::" is Anki's tag hierarchy (exam::numbers), kept as written
+    out += [tag(*t.split("::")) for t in (*ctx.chapter.tags, *ctx.card.tags)]
     return tuple(sorted({t for t in out if t}))
 
 
-def source_field(ctx: CardContext) -> str:
-    """``Chapter › Section · file.md:12``."""
+@dataclass(frozen=True)
+class SourceLink:
+    """``source_url`` from ``studyc.toml`` and the notes folder its ``{abs_path}`` is under."""
+
+    template: str
+    root: Path
+
+    def url(self, path: str, line: int) -> str:
+        return self.template.format(path=path, abs_path=(self.root / path).resolve().as_posix(), line=line)
+
+
+def source_field(ctx: CardContext, link: SourceLink | None = None) -> str:
+    """``Chapter › Section · file.md:12``, a link back to the note when ``source_url`` is set."""
     where = " › ".join(ctx.breadcrumb)
-    return FIELD.text_escape(f"{where} · {ctx.card.span.path}:{ctx.card.span.line}")
+    text = FIELD.text_escape(f"{where} · {ctx.card.span.path}:{ctx.card.span.line}")
+    if link is None:
+        return text
+    url = html.escape(link.url(ctx.card.span.path, ctx.card.span.line), quote=True)
+    return f'<a href="{url}">{text}</a>'
 
 
 def _cells(cells: Iterable[TableCell]) -> str:
@@ -138,11 +156,16 @@ def _render_note(card: AnyCard) -> NoteContent | None:
 
 
 def note_for(
-    course: Course, ctx: CardContext, ident: Identity, deck_depth: int, diags: Diagnostics | None = None
+    course: Course,
+    ctx: CardContext,
+    ident: Identity,
+    deck_depth: int,
+    diags: Diagnostics | None = None,
+    link: SourceLink | None = None,
 ) -> NoteSpec | None:
     """The note for one card; None (with a diagnostic in ``diags``) when it would make no Anki card."""
     card = ctx.card
-    content = note_content(card, source_field(ctx))
+    content = note_content(card, source_field(ctx, link))
     if content is None:
         if diags is not None:
             diags.add(

@@ -47,6 +47,7 @@ from typing import Any
 from compiler.model.doc import (
     Cloze,
     CodeBlock,
+    Media,
     Para,
     RawBlock,
     RawInline,
@@ -262,6 +263,10 @@ class AnkiRenderer(HtmlRenderer):
             return content
         hint = f"::{self.text_escape(node.hint)}" if node.hint else ""
         return f"{{{{c{node.number}::{content}{hint}}}}}"
+
+    def media(self, node: Media) -> str:
+        """Anki plays audio and video alike from ``[sound:name]`` (a name the media folder holds)."""
+        return f"[sound:{node.media}]" if node.media is not None else super().media(node)
 
     def raw_inline(self, node: RawInline) -> str:
         return cloze_safe_html(node.html) if self.cloze_field else node.html

@@ -14,12 +14,12 @@ REMOVED_NAME = "removed.txt"
 _MAX_PRINTED = 10
 
 
-def plan(course: Course, lock: Path | None) -> Plan:
-    """Match the course against the lock at ``lock`` (or nothing)."""
+def plan(course: Course, lock: Path | None, source_url: str | None = None) -> Plan:
+    """Match the course against the lock at ``lock`` (or nothing); ``source_url`` is part of each note."""
     from compiler.anki.backend import note_type_hashes
 
     old = lockfile.read(lock) if lock is not None else Lock()
-    return resolve(course, old, note_type_hashes())
+    return resolve(course, old, note_type_hashes(), source_url=source_url)
 
 
 def query(nids: list[int]) -> str:

@@ -1,4 +1,4 @@
-"""Command line: ``studyc build|check|stats|init``. Heavy imports stay lazy.
+"""Command line: ``studyc build|check|stats|tips|watch|keep|init|sync|pull|lsp``. Heavy imports stay lazy.
 
 Output (colors, source snippets, progress, summary) lives in
 ``compiler.app.console``; this module parses flags, merges them over the config
@@ -32,8 +32,71 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
+class _Deprecated(argparse.Action):
+    """A flag name kept for one release: it still works, with a warning naming its successor."""
+
+    def __init__(self, option_strings: list[str], dest: str, successor: str = "", **kwargs: Any) -> None:
+        self.successor = successor
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(
+        self, parser: argparse.ArgumentParser, ns: argparse.Namespace, value: Any, opt: str | None = None
+    ) -> None:
+        print(f"studyc: warning: {opt} is deprecated; use {self.successor} {value}", file=sys.stderr)
+        setattr(ns, self.dest, value)
+
+
+def _outputs_help() -> str:
+    """Every output name with its one line, from the format registry (the single source)."""
+    from compiler.model.backend import FORMATS
+
+    width = max(len(f.name) for f in FORMATS)
+    return "outputs (--format):\n" + "\n".join(f"  {f.name:<{width}}  {f.help}" for f in FORMATS)
+
+
+def _source_argument(p: argparse.ArgumentParser) -> None:
+    help_ = "notes folder holding course.md (default: . when it holds course.md, else source)"
+    p.add_argument("source", nargs="?", default=None, type=Path, help=help_)
+
+
+def _diagnostics_argument(p: argparse.ArgumentParser, old: str | None = None) -> None:
+    p.add_argument("--diagnostics", choices=["text", "json"], default="text", help="diagnostics format (text)")
+    if old is not None:  # the old spelling, hidden, for one release
+        kw: dict[str, Any] = {"choices": ["text", "json"], "help": argparse.SUPPRESS, "successor": "--diagnostics"}
+        p.add_argument(old, dest="diagnostics", action=_Deprecated, **kw)
+
+
+def _build_arguments(p: argparse.ArgumentParser) -> None:
+    """Every flag of ``build``; ``watch`` takes the same ones (each rebuild is a build)."""
+    from compiler.model.backend import FORMATS
+
+    names = ",".join(f.name for f in FORMATS)
+    p.add_argument("-o", "--out", default=None, type=Path, help="output folder (default: build)")
+    p.add_argument(
+        "--format",
+        dest="formats",
+        default=None,
+        metavar="NAMES",
+        help=f"comma-separated outputs: {names} (default: all)",
+    )
+    p.add_argument("--paper", choices=["a4", "letter"], default=None, help="paper size for PDFs")
+    p.add_argument("--deck-depth", type=int, default=None, metavar="N", help="heading levels that become subdecks")
+    p.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None, help=STRICT_HELP)
+    _diagnostics_argument(p, old="--output-format")
+    p.add_argument("--dry-run", action="store_true", help="print the card plan; write nothing")
+    p.add_argument("--no-cache", action="store_true", help="parse and render everything (ignore build/.cache)")
+
+
+STRICT_HELP = "treat warnings as errors (overrides 'strict' in studyc.toml)"
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="studyc", description="Compile Markdown study notes into Anki decks, PDFs and JSON.")
+    parser = _Parser(
+        prog="studyc",
+        description="Compile Markdown study notes into Anki decks, PDFs and JSON.",
+        epilog=_outputs_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"studyc {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -41,41 +104,34 @@ def _parser() -> argparse.ArgumentParser:
     loud = common.add_mutually_exclusive_group()
     loud.add_argument("-q", "--quiet", action="store_true", help="print only diagnostics")
     loud.add_argument("-v", "--verbose", action="store_true", help="also print config, timings and unchanged outputs")
-    source_help = "notes folder holding course.md (default: source)"
-    strict_help = "treat warnings as errors (overrides 'strict' in studyc.toml)"
+    raw: dict[str, Any] = {"parents": [common], "formatter_class": argparse.RawDescriptionHelpFormatter}
 
-    build = sub.add_parser("build", parents=[common], help="check the notes and write the outputs")
-    build.add_argument("source", nargs="?", default="source", type=Path, help=source_help)
-    build.add_argument("-o", "--out", default=None, type=Path, help="output folder (default: build)")
-    build.add_argument("--format", dest="formats", default=None, help="comma-separated outputs (default: all)")
-    build.add_argument("--paper", choices=["a4", "letter"], default=None, help="paper size for PDFs")
-    build.add_argument("--deck-depth", type=int, default=None, metavar="N", help="heading levels that become subdecks")
-    build.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None, help=strict_help)
-    build.add_argument("--output-format", choices=["text", "json"], default="text", help="diagnostics format")
-    build.add_argument("--dry-run", action="store_true", help="print the card plan; write nothing")
-    build.add_argument("--no-cache", action="store_true", help="parse and render everything (ignore build/.cache)")
+    build = sub.add_parser("build", help="check the notes and write the outputs", epilog=_outputs_help(), **raw)
+    _source_argument(build)
+    _build_arguments(build)
 
     check = sub.add_parser("check", parents=[common], help="check the notes; write nothing")
-    check.add_argument("source", nargs="?", default="source", type=Path, help=source_help)
-    check.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None, help=strict_help)
-    check.add_argument(
-        "--format", dest="output_format", choices=["text", "json"], default="text", help="diagnostics format"
-    )
+    _source_argument(check)
+    check.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None, help=STRICT_HELP)
+    _diagnostics_argument(check, old="--format")
 
     stats = sub.add_parser("stats", parents=[common], help="cards per chapter, section, domain and exam tip")
-    stats.add_argument("source", nargs="?", default="source", type=Path, help=source_help)
+    _source_argument(stats)
     stats.add_argument("--json", action="store_true", help="print the numbers as JSON on stdout")
     stats.add_argument("--thin", type=int, default=1, metavar="N", help="tips with at most N cards are thin (1)")
 
-    watch = sub.add_parser("watch", parents=[common], help="rebuild on every save; Ctrl-C stops")
-    watch.add_argument("source", nargs="?", default="source", type=Path, help=source_help)
-    watch.add_argument("-o", "--out", default=None, type=Path, help="output folder (default: build)")
-    watch.add_argument("--format", dest="formats", default=None, help="comma-separated outputs (default: all)")
+    tips = sub.add_parser("tips", parents=[common], help="every exam tip id with the cards that cover it")
+    _source_argument(tips)
+    tips.add_argument("--json", action="store_true", help="print the list as JSON on stdout")
+
+    watch = sub.add_parser("watch", help="rebuild on every save; Ctrl-C stops", epilog=_outputs_help(), **raw)
+    _source_argument(watch)
+    _build_arguments(watch)
 
     keep = sub.add_parser("keep", parents=[common], help="bind a new card to a removed card's Anki note")
     keep.add_argument("where", metavar="FILE:LINE", help="the new card, as the build report names it")
     keep.add_argument("old", metavar="OLD", help="the removed card: its GUID (from the report) or its question")
-    keep.add_argument("source", nargs="?", default="source", type=Path, help=source_help)
+    _source_argument(keep)
     keep.add_argument("-o", "--out", default=None, type=Path, help="output folder holding removed.txt (default: build)")
     keep.add_argument("--dry-run", action="store_true", help="show the pairing; write nothing")
 
@@ -92,6 +148,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _default_source(args: argparse.Namespace) -> None:
+    """No SOURCE given: the current folder when it is a notes folder, else ``source``."""
+    if getattr(args, "source", "") is None:
+        args.source = Path(".") if Path("course.md").is_file() else Path("source")
+
+
 def _config(args: argparse.Namespace, reporter: Reporter) -> Config:
     """The config file in the source folder, with CLI flags on top."""
     from compiler.settings import load_config
@@ -102,7 +164,8 @@ def _config(args: argparse.Namespace, reporter: Reporter) -> Config:
     if config.source is not None:
         reporter.debug(f"config: {config.source} ({', '.join(sorted(config.keys)) or 'no keys'})")
     flags: dict[str, Any] = {"strict": getattr(args, "strict", None)}
-    if args.command == "build":
+    reporter.strict_why = "--strict" if flags["strict"] else "strict = true in studyc.toml"
+    if args.command in ("build", "watch"):
         formats = None if args.formats is None else tuple(_formats(args.formats))
         flags.update(out=args.out, paper=args.paper, deck_depth=args.deck_depth, formats=formats)
     return config.override(**flags)
@@ -121,12 +184,12 @@ def _up_to_date(args: argparse.Namespace, config: Config, reporter: Reporter) ->
     found = stamp.fresh(args.source, config.out, stamp.settings_key(config))
     if found is None:
         return False
-    if args.output_format == "json":
+    if args.diagnostics == "json":
         print("[]")
         return True
     lines, outputs = found
     for line in lines:
-        reporter.info(line)
+        reporter.result(line)
     reporter.debug(f"{SKIPPED}; parsing and rendering skipped")
     reporter.summary([], outputs)
     return True
@@ -176,7 +239,7 @@ def _check_or_build(args: argparse.Namespace, reporter: Reporter, stale: Callabl
 
         plan_lines = lines(result.plan, verbose=args.verbose or args.dry_run)
     dry_run = getattr(args, "dry_run", False)
-    report_result(reporter, result, args.command, args.output_format, config.strict, args.source, plan_lines, dry_run)
+    report_result(reporter, result, args.command, args.diagnostics, config.strict, args.source, plan_lines, dry_run)
     if use_cache and not failed and not result.diagnostics.items and result.course is not None:
         _save_stamp(args, config, result, before)
     return EXIT_DIAGNOSTICS if failed else EXIT_OK
@@ -246,10 +309,8 @@ def _init(args: argparse.Namespace, reporter: Reporter) -> int:
 def _watch(args: argparse.Namespace, reporter: Reporter) -> int:
     from compiler.app.watch import watch
 
-    # each rebuild is a plain `studyc build` with the same source, output and formats
-    flags = {"paper": None, "deck_depth": None, "strict": None, "output_format": "text", "dry_run": False}
-    flags["no_cache"] = False
-    build_args = argparse.Namespace(**{**vars(args), **flags, "command": "build"})
+    # each rebuild is a plain `studyc build` with the same flags
+    build_args = argparse.Namespace(**{**vars(args), "command": "build"})
 
     def rebuild(stale: Callable[[], bool]) -> bool:
         try:
@@ -275,6 +336,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     from compiler.app.console import Reporter, verbosity
 
     reporter = Reporter(verbosity(args.quiet, args.verbose))
+    _default_source(args)
+    if args.command == "tips":
+        from compiler.app.tips import run as tips
+
+        return tips(args, _config(args, reporter), reporter)
     if args.command == "stats":
         return _stats(args, reporter)
     if args.command == "init":

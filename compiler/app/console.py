@@ -107,7 +107,7 @@ def snippet(diag: Diagnostic, source: str, style: str) -> Text:
     return text
 
 
-def headline(diag: Diagnostic, strict: bool) -> Text:
+def headline(diag: Diagnostic, strict: bool, why: str = "--strict") -> Text:
     """The parseable first line, with color that disappears when piped."""
     style = _SEVERITY_STYLE[diag.severity]
     text = Text()
@@ -117,22 +117,34 @@ def headline(diag: Diagnostic, strict: bool) -> Text:
     text.append(f" {diag.message} ")
     text.append(f"[{diag.code.value}]", style="dim")
     if strict and diag.severity == "warning":
-        text.append(" (error: --strict)", style="red")
+        text.append(f" (error: {why})", style="red")
     return text
 
 
 class Reporter:
-    """Everything a command prints on stderr, at the chosen verbosity."""
+    """Everything a command prints, at the chosen verbosity: results on stdout, the rest on stderr.
 
-    def __init__(self, verbosity: int = NORMAL, console: Console | None = None) -> None:
+    Results are the outcome line, the card plan and the outputs written; diagnostics,
+    progress, errors and ``-v`` detail go to stderr. Given one ``console``, both go there.
+    """
+
+    def __init__(self, verbosity: int = NORMAL, console: Console | None = None, out: Console | None = None) -> None:
         self.verbosity = verbosity
         self.console = console or make_console()
+        self.out = out or (console if console is not None else make_console(file=sys.stdout))
+        self.strict_why = "--strict"
+        """What made warnings errors, named in each warning's headline."""
         self.started = time.perf_counter()
 
     def info(self, message: str) -> None:
         """A normal-verbosity line (hidden by ``-q``)."""
         if self.verbosity >= NORMAL:
             self.console.print(message)
+
+    def result(self, message: str | Text) -> None:
+        """A result line on stdout (hidden by ``-q``)."""
+        if self.verbosity >= NORMAL:
+            self.out.print(message)
 
     def debug(self, message: str) -> None:
         """A ``-v`` line."""
@@ -152,7 +164,7 @@ class Reporter:
         lines = SourceLines(source_root)
         for diag in diags:
             shown = diag if source_root is None else replace(diag, path=(source_root / diag.path).as_posix())
-            self.console.print(headline(shown, strict))
+            self.console.print(headline(shown, strict, self.strict_why))
             source = lines.line(diag.path, diag.line)
             if source is not None and source.strip():
                 self.console.print(snippet(diag, source, _SEVERITY_STYLE[diag.severity]))
@@ -178,9 +190,9 @@ class Reporter:
         sizes = [(path.as_posix(), path.stat().st_size) for path in written]
         width = max((len(name) for name, _ in sizes), default=0)
         for name, size in sizes:
-            self.console.print(f"  {name:<{width}}  {human_size(size):>10}")
-        for path in unchanged:
-            self.debug(f"  unchanged {path.as_posix()}")
+            self.out.print(f"  {name:<{width}}  {human_size(size):>10}")
+        for path in unchanged if self.verbosity >= VERBOSE else ():
+            self.out.print(Text(f"  unchanged {path.as_posix()}", style="dim"))
         line = Text()
         if sizes:
             line.append(f"wrote {len(sizes)} output(s)", style="green")
@@ -191,7 +203,7 @@ class Reporter:
             line.append("nothing changed", style="green")
             line.append(f": {len(unchanged)} output(s) up to date")
         line.append(f" in {self.elapsed():.2f} s")
-        self.console.print(line)
+        self.out.print(line)
 
     @contextmanager
     def progress(self, total: int, label: str) -> Iterator[Step]:
@@ -284,16 +296,16 @@ def report_result(
     errors = result.diagnostics.count("error")
     warnings = result.diagnostics.count("warning")
     if result.course is not None:
-        reporter.info(outcome_line(coverage(result.course).line(), errors, warnings))
+        reporter.result(outcome_line(coverage(result.course).line(), errors, warnings))
     if failed:
         reporter.error(
             "build stopped: fix the errors above; no output was written" if command == "build" else "check failed"
         )
         return
     for note in notes:
-        reporter.info(note)
+        reporter.result(note)
     if command == "build" and dry_run:
-        reporter.info(f"dry run: nothing was written ({reporter.elapsed():.2f} s)")
+        reporter.result(f"dry run: nothing was written ({reporter.elapsed():.2f} s)")
     elif command == "build":
         reporter.summary(result.written, result.unchanged)
     else:

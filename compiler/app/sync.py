@@ -26,7 +26,8 @@ ANKICONNECT = "http://127.0.0.1:8765"
 
 
 def _target_flags(parser: argparse.ArgumentParser, with_ankiconnect: bool = False) -> None:
-    parser.add_argument("source", nargs="?", default="source", type=Path, help="notes folder holding course.md")
+    help_ = "notes folder holding course.md (default: . when it holds course.md, else source)"
+    parser.add_argument("source", nargs="?", default=None, type=Path, help=help_)
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--collection", type=Path, metavar="PATH", help="the collection.anki2 file (Anki closed)")
     where.add_argument("--profile", metavar="NAME", help="an Anki profile's collection (Anki closed)")

@@ -131,6 +131,7 @@ def _options_json(options: Options) -> str:
     data: dict[str, Any] = {
         "paper": options.paper,
         "deck_depth": options.deck_depth,
+        "source_url": options.source_url,
         "extra": options.extra,
         "build_time": options.build_time,
         "source_root": str(options.source_root),

@@ -46,7 +46,9 @@ class Result:
 
 def options_for(source: Path, config: Config) -> backends.Options:
     """What the backends read, from the resolved settings."""
-    return backends.Options(source_root=source, paper=config.paper, deck_depth=config.deck_depth)
+    return backends.Options(
+        source_root=source, paper=config.paper, deck_depth=config.deck_depth, source_url=config.source_url
+    )
 
 
 def check(
@@ -157,7 +159,7 @@ def build(
     from compiler.anki import report as identity_report
 
     started = time.perf_counter()
-    result.plan = identity_report.plan(course, lock)
+    result.plan = identity_report.plan(course, lock, options.source_url)
     _record(timings, "identity", started)
     if dry_run:
         return result

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
-import mimetypes
-import os
 import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from compiler.frontend.assets import image_resolver
 from compiler.frontend.blocks import source_slice, top_level_blocks
 from compiler.frontend.files import COURSE_FILE, discover, is_note_path, read_sources, read_text
 from compiler.frontend.lower import Lowerer
 from compiler.frontend.markdown import make_parser, prepare
 from compiler.frontend.meta import ChapterMeta, CourseMeta, parse_yaml, validate
+from compiler.frontend.refs import CoverRef, check_cover_refs
 from compiler.model import ir
 from compiler.model.diagnostics import Code, Diagnostic, Diagnostics
 from compiler.model.slug import slugify
@@ -30,8 +28,6 @@ from compiler.text.sanitize import unsafe_parts
 # the readers live in compiler.frontend.files; callers import them from here
 __all__ = ["COURSE_FILE", "FileResult", "assemble", "discover", "is_note_path", "load_course", "parse_file"]
 __all__ += ["read_sources", "read_text"]
-REMOTE_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
-MEDIA_SUFFIX_RE = re.compile(r"^\.[A-Za-z0-9]{1,8}$")
 
 
 @dataclass
@@ -47,6 +43,7 @@ class FileResult:
     sections: list[ir.Section] = field(default_factory=list)
     body: ir.Text | None = None
     assets: list[ir.Asset] = field(default_factory=list)
+    cover_refs: list[CoverRef] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
@@ -57,74 +54,6 @@ def chapter_id(rel: str) -> str:
     return slugify("-".join(p for p in parts if p)) or slugify(stem) or "chapter"
 
 
-def _image_resolver(
-    root: Path, rel: str, env: dict[str, Any], result: FileResult, diags: Diagnostics, limits: Limits
-) -> Any:
-    base = (root / rel).parent
-    real_root = root.resolve()
-    cache: dict[str, str | None] = {}
-
-    def resolve(token: Token) -> str | None:
-        # markdown-it percent-encodes the link ("a b.png" -> "a%20b.png"); the file has the real name
-        src = unquote(str(token.attrGet("src") or ""))
-        line = int(env.get("line", 1))
-        if src in cache:
-            return cache[src]
-        name: str | None = None
-        if REMOTE_RE.match(src):
-            diags.add(
-                Code.IMAGE_REMOTE, rel, line, f"remote image '{src[:80]}' is not fetched; download it next to the notes"
-            )
-        elif src.startswith("/") or os.path.isabs(src):
-            diags.add(Code.IMAGE_OUTSIDE, rel, line, f"image path '{src}' is absolute; use a path relative to the note")
-        else:
-            name = _local_image(real_root, base, src, rel, line, result, diags, limits.max_image_bytes)
-        cache[src] = name
-        return name
-
-    return resolve
-
-
-def _local_image(
-    real_root: Path, base: Path, src: str, rel: str, line: int, result: FileResult, diags: Diagnostics, max_bytes: int
-) -> str | None:
-    """The media name of a checked image inside the source folder, or None after a diagnostic."""
-    try:
-        target = (base / src).resolve()
-        if not target.is_relative_to(real_root):
-            diags.add(Code.IMAGE_OUTSIDE, rel, line, f"image '{src}' lies outside the source folder")
-            return None
-        if not target.is_file():
-            where = target.relative_to(real_root).as_posix()
-            diags.add(Code.IMAGE_MISSING, rel, line, f"image '{src}' not found (looked for {where})")
-            return None
-        size = target.stat().st_size
-        if size > max_bytes:
-            diags.add(
-                Code.IMAGE_TOO_LARGE,
-                rel,
-                line,
-                f"image '{src}' is {size / 1048576:.1f} MiB, over the {max_bytes / 1048576:.1f} MiB limit "
-                "(shrink or compress it)",
-            )
-            return None
-        data = target.read_bytes()
-    except OSError as exc:  # a name too long for the file system, a loop of links, no permission
-        diags.add(Code.IMAGE_MISSING, rel, line, f"image '{src[:80]}' cannot be read: {exc.strerror or exc}")
-        return None
-    suffix = target.suffix.lower() if MEDIA_SUFFIX_RE.match(target.suffix) else ""
-    name = f"studyc-{hashlib.sha256(data).hexdigest()[:20]}{suffix}"
-    result.assets.append(
-        ir.Asset(
-            source_path=target.relative_to(real_root).as_posix(),
-            media_name=name,
-            mime=mimetypes.guess_type(target.name)[0] or "application/octet-stream",
-            span=ir.Span(path=rel, line=line, end_line=line),
-        )
-    )
-    return name
-
-
 def parse_file(root: Path, rel: str, text: str, limits: Limits) -> FileResult:
     """Parse and lower one note file. Pure: reads only the file's images."""
     text = prepare(text)  # line ends as markdown-it reads them, so lines match its map
@@ -133,7 +62,7 @@ def parse_file(root: Path, rel: str, text: str, limits: Limits) -> FileResult:
     md = make_parser()
     md.options["maxNesting"] = limits.max_nesting
     env: dict[str, Any] = {}
-    env["resolve_image"] = _image_resolver(root, rel, env, result, diags, limits)
+    env["resolve_image"] = image_resolver(root, rel, env, result, diags, limits)
     try:
         _parse_into(md, rel, text, env, limits, result, diags)
     except RecursionError:
@@ -176,6 +105,7 @@ def _parse_into(
     lowerer = Lowerer(md, rel, lines, chapter_id(rel), env, diags)
     lowered = lowerer.run(tokens)
     result.title, result.blocks, result.sections = lowered.title, lowered.blocks, lowered.sections
+    result.cover_refs = lowerer.cover_refs
     if rel == COURSE_FILE:
         body = [b for b in top_level_blocks(tokens) if b.type != "front_matter"]
         if body:
@@ -286,7 +216,7 @@ def assemble(results: list[FileResult], diags: Diagnostics) -> ir.Course | None:
                 sections=tuple(res.sections),
             )
         )
-    return ir.Course(
+    course = ir.Course(
         slug=meta.slug or slugify(meta.title) or "course",
         title=meta.title,
         exam=meta.exam,
@@ -297,6 +227,8 @@ def assemble(results: list[FileResult], diags: Diagnostics) -> ir.Course | None:
         chapters=tuple(chapters),
         assets=tuple(sorted(assets.values(), key=lambda a: a.media_name)),
     )
+    check_cover_refs(course, ((r.path, r.cover_refs) for r in results), diags)
+    return course
 
 
 def load_course(

@@ -147,3 +147,22 @@ def source_slice(lines: list[str], blocks: Sequence[Block]) -> str:
 def inner_tokens(block: Block) -> list[Token]:
     """Tokens inside a container block, without its own open/close pair."""
     return block.tokens[1:-1] if len(block.tokens) >= 2 and block.tokens[-1].nesting == -1 else []
+
+
+def attr_position(lines: Sequence[str], block: Block, needle: str = "") -> tuple[int, int]:
+    """1-based line and column of what a block's attribute line says (``needle``), not of the block.
+
+    Attribute lines stand directly above their block (several may stack); the line
+    holding ``needle`` wins, else the nearest one, else the block's own line.
+    """
+    start = block.head.map[0] if block.head.map else 0
+    found: tuple[int, int] | None = None
+    i = start - 1
+    while i >= 0 and i < len(lines) and lines[i].strip().startswith("{") and lines[i].strip().endswith("}"):
+        col = lines[i].find(needle) if needle else -1
+        if col >= 0:
+            return i + 1, col + 1
+        if found is None:
+            found = (i + 1, len(lines[i]) - len(lines[i].lstrip()) + 1)
+        i -= 1
+    return found or (start + 1, 1)

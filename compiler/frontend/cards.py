@@ -47,6 +47,8 @@ class CardBuilder:
         self.pending: Pending | None = None
         self.last: tuple[list[Any], int] | None = None
         self.derived: dict[str, int] = {}
+        self.after_group: str | None = None
+        """What the last block was when it made several cards at once (a ``::: extra`` cannot follow it)."""
 
     # -- shared ------------------------------------------------------------------------
 
@@ -157,6 +159,7 @@ class CardBuilder:
         if pend is None:
             return
         low = self.low
+        self._runs_on(pend)
         line = low.line(pend.head.head)
         if pend.kind == "qa" and not pend.answering:
             low.diags.add(
@@ -196,6 +199,21 @@ class CardBuilder:
         reverse = "reverse" in pend.head.classes()
         common = self._common(pend.head, front.markdown, last_tokens=[b.head for b in pend.body])
         self._place(ir.BasicCard(**common, front=front, back=back, reverse=reverse))
+
+    def _runs_on(self, pend: Pending) -> None:
+        """Warn once where an answer goes on to a lead-in paragraph (``Files of an image:``) after its first block."""
+        if Code.CARD_RUNS_ON.value in pend.head.attrs().get("allow", "").split():
+            return
+        for block in pend.body[1:]:
+            if block.type == "paragraph" and self.low.plain(block.inline).endswith(":"):
+                self.low.diags.add(
+                    Code.CARD_RUNS_ON,
+                    self.low.path,
+                    self.low.line(block.head),
+                    "this paragraph ends in ':' and is still part of the card above; if it leads into prose for "
+                    "the section, end the card with a '---' line before it",
+                )
+                return
 
     def _list_card(self, head: Block, lst: Block) -> None:
         low = self.low
@@ -286,6 +304,7 @@ class CardBuilder:
                 self._place(card)
             i = j
         self.last = None
+        self.after_group = "a definition list"
 
     def table_rows(self, block: Block, header: tuple[ir.Text, ...], rows: tuple[tuple[ir.Text, ...], ...]) -> None:
         """One card per body row of a ``.cards`` table."""
@@ -343,6 +362,7 @@ class CardBuilder:
                 ir.TableRowCard(**self._common(block, key, tr), prompt=prompt, ask=attrs.get("ask"), answer=answer)
             )
         self.last = None
+        self.after_group = "a card table"
 
 
 def table_cells(low: Lowerer, block: Block) -> tuple[tuple[ir.Text, ...], tuple[tuple[ir.Text, ...], ...]]:

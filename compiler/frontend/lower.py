@@ -15,13 +15,14 @@ from compiler.frontend.blocks import (
     ALERT_RE,
     ID_RE,
     Block,
+    attr_position,
     inner_tokens,
     make_span,
     source_slice,
     strip_alert,
     top_level_blocks,
 )
-from compiler.frontend.markdown import DIRECTIVE, plain_text
+from compiler.frontend.markdown import COVERS_CLOSE, COVERS_OPEN, DIRECTIVE, plain_text
 from compiler.model import doc, ir
 from compiler.model.diagnostics import Code, Diagnostics
 from compiler.model.slug import slugify
@@ -30,8 +31,10 @@ from compiler.text.sanitize import MAX_HTML_DEPTH
 KNOWN_DIRECTIVES = ("extra",)
 CARD_ATTRS = {"id", "class", "covers", "tags", "allow"}
 #: Codes a card's ``allow`` attribute may silence.
-ALLOWABLE = tuple(c.value for c in Code if c.value.startswith("quality."))
+ALLOWABLE = (*(c.value for c in Code if c.value.startswith("quality.")), Code.CARD_RUNS_ON.value)
 HEADING_ATTRS = {"covers"}
+#: How a diagnostic names the block an attribute line configures.
+OWNERS = {"a card": "card", "a table": "card table", "a definition list": "definition list"}
 
 
 @dataclass
@@ -92,6 +95,10 @@ class Lowerer:
         self.section_ids: dict[str, int] = {}
         self.too_deep: set[int] = set()
         self.stray_clozes: set[int] = set()
+        self.regions: list[tuple[tuple[str, ...], int]] = []
+        """Open ``::: covers`` regions: their tip ids and line."""
+        self.cover_refs: list[tuple[str, int, int, str]] = []
+        """Every tip id an attribute line or container names: (id, line, column, what names it)."""
 
     # -- helpers used by the card builder -------------------------------------------------
 
@@ -157,34 +164,36 @@ class Lowerer:
         (self.stack[-1].blocks if self.stack else self.top).append(node)
 
     def inherited_covers(self) -> tuple[str, ...]:
-        return tuple(c for s in self.stack for c in s.covers)
+        return (*(c for s in self.stack for c in s.covers), *(c for ids, _ in self.regions for c in ids))
 
-    def check_attrs(self, block: Block, allowed: set[str], what: str) -> None:
-        for key in block.attrs():
+    def check_attrs(self, block: Block, allowed: set[str], what: str, owner: str | None = None) -> None:
+        """Report attributes that mean nothing on ``what``, at the attribute line; note ``covers`` ids."""
+        attrs = block.attrs()
+        for key in attrs:
             if key not in allowed:
+                line, col = attr_position(self.lines, block, key)
+                close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
                 self.diags.add(
-                    Code.ATTR_UNKNOWN,
-                    self.path,
-                    max(self.line(block.head) - 1, 1),
-                    f"attribute '{key}' has no meaning on {what}",
+                    Code.ATTR_UNKNOWN, self.path, line, f"attribute '{key}' has no meaning on {what}{hint}", col
                 )
-        for name in block.attrs().get("allow", "").split() if "allow" in allowed else ():
+        for name in attrs.get("allow", "").split() if "allow" in allowed else ():
             if name not in ALLOWABLE:
                 close = difflib.get_close_matches(name, ALLOWABLE, n=1, cutoff=0.6)
                 hint = f" (did you mean '{close[0]}'?)" if close else f"; it may name {', '.join(ALLOWABLE)}"
-                self.diags.add(
-                    Code.ATTR_UNKNOWN,
-                    self.path,
-                    max(self.line(block.head) - 1, 1),
-                    f"allow names unknown check '{name}'{hint}",
-                )
-        ident = block.attrs().get("id")
+                line, col = attr_position(self.lines, block, name)
+                self.diags.add(Code.ATTR_UNKNOWN, self.path, line, f"allow names unknown check '{name}'{hint}", col)
+        if "covers" in allowed:
+            for tid in dict.fromkeys(attrs.get("covers", "").split()):
+                line, col = attr_position(self.lines, block, tid)
+                self.cover_refs.append((tid, line, col, owner or OWNERS.get(what, what)))
+        ident = attrs.get("id")
         if ident is not None and not ID_RE.match(ident):
+            line, col = attr_position(self.lines, block, ident)
+            suggestion = slugify(ident)
+            hint = f" (did you mean '{suggestion}'?)" if suggestion and ID_RE.match(suggestion) else ""
             self.diags.add(
-                Code.ID_INVALID,
-                self.path,
-                self.line(block.head),
-                f"id '{ident}' may only use letters, digits, '-' and '_'",
+                Code.ID_INVALID, self.path, line, f"id '{ident}' may only use letters, digits, '-' and '_'{hint}", col
             )
 
     # -- main walk -------------------------------------------------------------------------
@@ -193,11 +202,16 @@ class Lowerer:
         for block in top_level_blocks(tokens):
             self.visit(block)
         self.cards.finish()
+        for _, line in self.regions:
+            message = "'::: covers' region is never closed; add a ':::' line after its last card"
+            self.diags.add(Code.DIRECTIVE_UNCLOSED, self.path, line, message)
         self.close_sections(0)
         return Lowered(self.title, self.top, [s.freeze() for s in self.roots])
 
     def visit(self, block: Block) -> None:
         kind = block.type
+        if kind != f"container_{DIRECTIVE}":
+            self.cards.after_group = None
         if kind == "front_matter":
             return
         if kind == "heading":
@@ -209,6 +223,9 @@ class Lowerer:
             return
         if kind == f"container_{DIRECTIVE}":
             self.directive(block)
+            return
+        if kind in (COVERS_OPEN, COVERS_CLOSE):
+            self.region(block)
             return
         if self.cards.take(block):
             return
@@ -235,7 +252,7 @@ class Lowerer:
             self.title = title
             return
         level = max(level, 2)
-        self.check_attrs(block, HEADING_ATTRS, "a heading")
+        self.check_attrs(block, HEADING_ATTRS, "a heading", f"section '{title}'")
         parent_level = self.stack[-1].level if self.stack else 1
         if level > parent_level + 1:
             self.diags.add(
@@ -284,6 +301,21 @@ class Lowerer:
         ident = explicit or slugify(" ".join(words)) or f"tip-{self.line(block.head)}"
         self.emit(ir.ExamTip(id=ident, explicit_id=explicit is not None, span=self.span(block.head), text=text))
 
+    def region(self, block: Block) -> None:
+        """``::: covers tip-id …`` … ``:::``: every card between covers these tips (plus its own)."""
+        self.cards.finish()  # the card before the marker is outside (or inside) the region, whole
+        line = self.line(block.head)
+        if block.type == COVERS_CLOSE:
+            self.regions.pop()
+            return
+        ids = tuple(dict.fromkeys(block.head.info.split()))
+        if not ids:
+            message = "'::: covers' names no exam tip; write '::: covers tip-id' (studyc tips lists the ids)"
+            self.diags.add(Code.DIRECTIVE_UNKNOWN, self.path, line, message)
+        for tid in ids:
+            self.cover_refs.append((tid, line, self.lines[line - 1].find(tid) + 1, "region"))
+        self.regions.append((ids, line))
+
     def directive(self, block: Block) -> None:
         info = block.head.info.strip()
         name = info.split()[0] if info else ""
@@ -300,15 +332,34 @@ class Lowerer:
                 Code.DIRECTIVE_UNKNOWN,
                 self.path,
                 line,
-                f"unknown directive '::: {name}'; known: {', '.join(KNOWN_DIRECTIVES)}",
+                f"unknown directive '::: {name}'{_directive_hint(name)}",
             )
             return
         inner = inner_tokens(block)
         text = self.text([Block(inner)] if inner else [], markdown=_inner_markdown(self.lines, block))
-        if not self.cards.attach_extra(text):
-            self.diags.add(
-                Code.DIRECTIVE_MISPLACED, self.path, line, "'::: extra' must directly follow a card's answer"
+        group = self.cards.after_group
+        if group is not None:
+            # one Extra field for every card of the list or table would repeat it on each
+            message = (
+                f"'::: extra' cannot follow {group}: it makes one card per "
+                f"{'term' if group == 'a definition list' else 'row'}, and an extra belongs to one card; "
+                f"put the context into the {'definition' if group == 'a definition list' else 'answer columns'}, "
+                "or into prose"
             )
+            self.diags.add(Code.DIRECTIVE_MISPLACED, self.path, line, message)
+        elif not self.cards.attach_extra(text):
+            self.diags.add(
+                Code.DIRECTIVE_MISPLACED,
+                self.path,
+                line,
+                "'::: extra' must directly follow a card's answer (a Q/A, list or cloze card), with no prose between",
+            )
+
+
+def _directive_hint(name: str) -> str:
+    known = [*KNOWN_DIRECTIVES, "covers"]
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f"; did you mean '::: {close[0]}'?" if close else f"; known: {', '.join(known)}"
 
 
 def _inner_markdown(lines: list[str], block: Block) -> str:

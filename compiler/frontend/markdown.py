@@ -35,6 +35,8 @@ def make_parser() -> MarkdownIt:
     md.use(deflist_plugin)
     md.use(attrs_block_plugin)
     md.use(container_plugin, name=DIRECTIVE, validate=lambda params, markup: True)
+    # before the container rule: `::: covers …` … `:::` marks a region, so a `::: extra` may nest in it
+    md.block.ruler.before(f"container_{DIRECTIVE}", "covers_region", _covers_region, {"alt": _REGION_ALT})
     md.use(dollarmath_plugin, allow_labels=False, allow_space=False, allow_digits=False)
     md.inline.ruler.before("math_inline", "price", _price)
     inline_closers, block_closers = _Closers("\\)"), _Closers("\\]")
@@ -42,6 +44,8 @@ def make_parser() -> MarkdownIt:
     md.block.ruler.before("fence", "math_bracket_eqno", _bracket_block(_EQNO_RE, "math_block_eqno", block_closers))
     md.block.ruler.before("fence", "math_bracket", _bracket_block(_BLOCK_RE, "math_block", block_closers))
     md.inline.ruler.before("emphasis", "cloze", _cloze_rule(_Closers("}}")))
+    md.inline.ruler.before("link", "sound", _sound)
+    md.core.ruler.push("qa_split", _split_qa)
     return md
 
 
@@ -57,6 +61,97 @@ def prepare(text: str) -> str:
 def plain_text(md: MarkdownIt, inline: Token) -> str:
     """An inline token as plain text (for titles and column names)."""
     return str(md.renderer.renderInlineAsText(inline.children or [], md.options, {}))  # type: ignore[attr-defined]
+
+
+#: Token types of the two ``::: covers`` region markers (flat tokens: the cards between stay top-level).
+COVERS_OPEN, COVERS_CLOSE = "covers_region", "covers_end"
+_REGION_ALT = ["paragraph", "reference", "blockquote", "list"]
+_COVERS_RE = re.compile(r"^:{3}[ \t]*covers(?:[ \t]+(.*?))?[ \t]*$")
+_CLOSE_RE = re.compile(r"^:{3}[ \t]*$")
+
+
+def _covers_region(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """``::: covers tip-a tip-b`` opens a covers region; a bare ``:::`` closes the innermost open one.
+
+    A region is two marker tokens, not a container: the container rule closes at the first
+    ``:::`` line, so a ``::: extra`` inside one would end it early.
+    """
+    if state.sCount[start] - state.blkIndent >= 4 or state.level != 0:
+        return False  # regions live at the top level only (not in lists or quotes)
+    line = state.src[state.bMarks[start] + state.tShift[start] : state.eMarks[start]]
+    opens = _COVERS_RE.match(line)
+    depth: int = state.env.get("covers_depth", 0)
+    if opens is None and not (depth and _CLOSE_RE.match(line)):
+        return False
+    if silent:
+        return True
+    token = state.push(COVERS_OPEN if opens else COVERS_CLOSE, "", 0)
+    token.map = [start, start + 1]
+    token.info = (opens.group(1) or "") if opens else ""
+    state.env["covers_depth"] = depth + 1 if opens else depth - 1
+    state.line = start + 1
+    return True
+
+
+def _split_qa(state: Any) -> None:
+    """``Q: …`` with ``A: …`` on the very next line is two paragraphs, as if a blank line were between."""
+    tokens: list[Token] = state.tokens
+    i = 0
+    while i + 2 < len(tokens):
+        head, inline = tokens[i], tokens[i + 1]
+        if head.type == "paragraph_open" and inline.type == "inline" and inline.content.startswith("Q:"):
+            split = _answer_break(inline)
+            if split is not None:
+                tokens[i : i + 3] = _two_paragraphs(head, inline, tokens[i + 2], split)
+                i += 3
+        i += 1
+
+
+def _answer_break(inline: Token) -> int | None:
+    """Index of the line break child that an ``A:`` line follows, if any."""
+    children = inline.children or []
+    for k, child in enumerate(children[:-1]):
+        nxt = children[k + 1]
+        if child.type in ("softbreak", "hardbreak") and nxt.type == "text" and nxt.content.startswith("A:"):
+            return k
+    return None
+
+
+def _two_paragraphs(head: Token, inline: Token, close: Token, k: int) -> list[Token]:
+    children = inline.children or []
+    q_lines = sum(1 for c in children[:k] if c.type in ("softbreak", "hardbreak")) + 1
+    start, end = head.map or [0, 0]
+    q_text, _, a_text = inline.content.partition("\nA:")
+    out: list[Token] = []
+    for text, kids, span in (
+        (q_text, children[:k], [start, start + q_lines]),
+        ("A:" + a_text, children[k + 1 :], [start + q_lines, end]),
+    ):
+        p_open = Token("paragraph_open", "p", 1, map=span, block=True, attrs=dict(head.attrs) if not out else {})
+        body = Token("inline", "", 0, map=span, content=text, children=kids, block=True)
+        p_close = Token("paragraph_close", "p", -1, block=True)
+        p_open.level, body.level, p_close.level = head.level, inline.level, head.level
+        out += [p_open, body, p_close]
+    return out
+
+
+_SOUND_RE = re.compile(r"\[sound:([^\]\n]+)\]")
+
+
+def _sound(state: StateInline, silent: bool) -> bool:
+    """Anki's own ``[sound:clip.mp3]``: a media reference like ``![](clip.mp3)``, checked and packed the same way."""
+    if not state.src.startswith("[sound:", state.pos):
+        return False
+    m = _SOUND_RE.match(state.src, state.pos)
+    if m is None or m.end() > state.posMax:
+        return False
+    if not silent:
+        token = state.push("sound", "", 0)
+        token.attrs = {"src": m.group(1).strip()}
+        token.children = []
+        token.content = m.group(0)
+    state.pos = m.end()
+    return True
 
 
 def _price(state: StateInline, silent: bool) -> bool:

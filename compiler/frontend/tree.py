@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any, Literal
 from urllib.parse import unquote
 
 from markdown_it.token import Token
 
 from compiler.model import doc
+from compiler.model.media import medium
 from compiler.text.sanitize import (
     DROPPED_WITH_CONTENT,
     balance,
@@ -49,6 +51,8 @@ class TreeContext:
     """Deletions kept as literal text because clozes are not allowed here."""
     depth: int = 0
     """Deepest node nesting met (lists, quotes, emphasis and raw tags)."""
+    line: int | None = None
+    """1-based line of the block being lowered, so a missing image is reported at its own block."""
 
 
 @dataclass
@@ -66,6 +70,8 @@ def blocks(tokens: Sequence[Token], ctx: TreeContext, level: int = 0) -> tuple[d
     i, n = 0, len(tokens)
     while i < n:
         tok = tokens[i]
+        if tok.map:
+            ctx.line = tok.map[0] + 1
         if tok.nesting == 1:
             j = _closing(tokens, i)
             out.extend(_container(tokens[i : j + 1], ctx, level + 1))
@@ -299,7 +305,7 @@ def _atom(tok: Token, ctx: TreeContext) -> doc.AnyInline | None:
         return doc.Code(text=tok.content)
     if kind in ("math_inline", "math_inline_double"):
         return doc.Math(tex=tok.content, display=kind == "math_inline_double")
-    if kind == "image":
+    if kind in ("image", "sound"):
         return _image(tok, ctx)
     if kind == "html_inline":
         tag = sanitize_tag(tok.content)
@@ -307,11 +313,17 @@ def _atom(tok: Token, ctx: TreeContext) -> doc.AnyInline | None:
     return doc.Str(text=tok.content) if tok.content else None  # e.g. an entity markdown-it decoded
 
 
-def _image(tok: Token, ctx: TreeContext) -> doc.Image:
+def _image(tok: Token, ctx: TreeContext) -> doc.Image | doc.Media:
+    """``![alt](file)``: an image, or audio/video by the file's extension (``[sound:file]`` too)."""
     src = unquote(str(tok.attrGet("src") or ""))
+    if ctx.line is not None:
+        tok.meta["line"] = ctx.line
     media = ctx.resolve_image(tok) if ctx.resolve_image is not None else None
     title = tok.attrGet("title")
     alt = "".join(child.content for child in tok.children or [] if child.type in ("text", "code_inline"))
+    kind = medium(src)
+    if kind == "audio" or kind == "video":
+        return doc.Media(src=src, media=media, medium=kind, label=alt or PurePosixPath(src).name)
     return doc.Image(src=src, media=media, alt=alt, title=str(title) if title else None)
 
 

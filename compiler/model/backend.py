@@ -45,6 +45,8 @@ class Options:
     """Card identities from ``studyc.lock`` (set by the pipeline; the Anki backend reads it)."""
     build_time: int | None = None
     """Fixed Unix time for outputs that embed a date, so rebuilds are byte-identical."""
+    source_url: str | None = None
+    """``source_url`` from ``studyc.toml``: the Anki Source field links to the note through it."""
 
 
 Render = Callable[["Course", Options, "Diagnostics"], list[Output]]

@@ -115,6 +115,16 @@ class Code(StrEnum):
     QUALITY_EITHER_OR = "quality.either-or"
     """An "A or B?" question answered by one of the two options: a guess is right half the time.
     Ask an open question instead."""
+    # -- notes that read as written (issue 17) --
+    CARD_RUNS_ON = "card.runs-on"
+    """A card's answer goes on to a paragraph ending in ":" after its first block (a lead-in such as
+    "Files of an inference image:"), which usually introduces prose for the section, not more answer.
+    End the card with a ``---`` line before it; if it does belong to the answer, say so on the card
+    with ``allow="card.runs-on"``."""
+    MEDIA_UNSUPPORTED = "media.unsupported"
+    """A file shown with ``![…](…)`` or ``[sound:…]`` is neither an image nor audio or video Anki can
+    play (by its extension, e.g. a ``.pdf``); it is packed as it is, but no card can show it. Link to
+    it with ``[label](file)`` instead."""
 
     @property
     def severity(self) -> Severity:
@@ -140,6 +150,8 @@ _WARNINGS = frozenset(
         Code.QUALITY_CLOZE_GIVEAWAY,
         Code.QUALITY_NEAR_DUPLICATE,
         Code.QUALITY_EITHER_OR,
+        Code.CARD_RUNS_ON,
+        Code.MEDIA_UNSUPPORTED,
     }
 )
 

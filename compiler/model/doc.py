@@ -115,6 +115,21 @@ class Image(Node):
     """The optional title."""
 
 
+class Media(Node):
+    """Audio or video: ``![label](clip.mp3)`` or Anki's own ``[sound:clip.mp3]``."""
+
+    kind: Literal["media"] = "media"
+    """Discriminator."""
+    src: str
+    """The path as written."""
+    media: str | None
+    """Content-hash media name of the checked local file (see ``Course.assets``); None if it was not found."""
+    medium: Literal["audio", "video"]
+    """What the file holds, from its extension."""
+    label: str
+    """The author's label (the ``![label]`` text), or the file name."""
+
+
 class Math(Node):
     """A TeX formula: inline (``$…$``, ``\\(…\\)``) or display (``$$…$$`` inside a paragraph)."""
 
@@ -149,12 +164,14 @@ class RawInline(Node):
 
 
 Inline = Annotated[
-    Str | SoftBreak | LineBreak | Code | Emph | Strong | Strike | Link | Image | Math | Cloze | RawInline,
+    Str | SoftBreak | LineBreak | Code | Emph | Strong | Strike | Link | Image | Media | Math | Cloze | RawInline,
     Field(discriminator="kind"),
 ]
 """Any inline node."""
 
-AnyInline = Str | SoftBreak | LineBreak | Code | Emph | Strong | Strike | Link | Image | Math | Cloze | RawInline
+AnyInline = (
+    Str | SoftBreak | LineBreak | Code | Emph | Strong | Strike | Link | Image | Media | Math | Cloze | RawInline
+)
 
 
 # -- block nodes -------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from compiler.model.doc import (
     ListItem,
     Math,
     MathBlock,
+    Media,
     OrderedList,
     Para,
     Quote,
@@ -219,6 +220,8 @@ class HtmlRenderer:
                 return self.link(node)
             case Image():
                 return self.image(node)
+            case Media():
+                return self.media(node)
             case Math():
                 return self.math(node)
             case Cloze():
@@ -261,6 +264,11 @@ class HtmlRenderer:
             return self.missing_image(node)
         title = f' title="{self.attr_escape(node.title)}"' if node.title else ""
         return f'<img src="{self.attr_escape(node.media)}" alt="{self.attr_escape(node.alt)}"{title}>'
+
+    def media(self, node: Media) -> str:
+        """Audio or video as a link to its file (a page cannot play it; Anki renders ``[sound:…]``)."""
+        label = self.text_escape(f"[{node.medium}: {node.label}]")
+        return f'<a class="media" href="{self.attr_escape(node.src)}" rel="{LINK_REL}">{label}</a>'
 
     def missing_image(self, node: Image) -> str:
         return f'<span class="missing-image">[image: {self.text_escape(node.alt)}]</span>'

@@ -28,6 +28,7 @@ from compiler.model.doc import (
     Link,
     Math,
     MathBlock,
+    Media,
     OrderedList,
     Para,
     Quote,
@@ -177,6 +178,8 @@ class PlainRenderer:
                 return self.inline_run(node.content)
             case Image():
                 return node.alt
+            case Media():
+                return f"[{node.medium}: {node.label}]"
             case Math():
                 return node.tex
             case Cloze():
