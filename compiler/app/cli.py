@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_INTERNAL = 0, 70
 SKIPPED = "build stamp: nothing this build reads has changed"
 EXIT_DIAGNOSTICS, EXIT_USAGE = DiagnosticsFailed.exit_code, UsageError.exit_code
+COLLECTION_HELP = "your Anki collection.anki2, read-only: also write <slug>-weak-spots.pdf"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -54,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--output-format", choices=["text", "json"], default="text", help="diagnostics format")
     build.add_argument("--dry-run", action="store_true", help="print the card plan; write nothing")
     build.add_argument("--no-cache", action="store_true", help="parse and render everything (ignore build/.cache)")
+    build.add_argument("--pages", type=int, default=None, metavar="N", help="cheat sheet page budget (default: 4)")
+    build.add_argument("--collection", type=Path, default=None, metavar="PATH", help=COLLECTION_HELP)
 
     check = sub.add_parser("check", parents=[common], help="check the notes; write nothing")
     check.add_argument("source", nargs="?", default="source", type=Path, help=source_help)
@@ -91,6 +94,7 @@ def _config(args: argparse.Namespace, reporter: Reporter) -> Config:
     if args.command == "build":
         formats = None if args.formats is None else tuple(_formats(args.formats))
         flags.update(out=args.out, paper=args.paper, deck_depth=args.deck_depth, formats=formats)
+        flags.update(cheatsheet_pages=args.pages)
     return config.override(**flags)
 
 
@@ -121,7 +125,9 @@ def _up_to_date(args: argparse.Namespace, config: Config, reporter: Reporter) ->
 def _check_or_build(args: argparse.Namespace, reporter: Reporter) -> int:
     reporter.start()  # per run, so `watch` reports each rebuild's own time
     config = _config(args, reporter)
-    use_cache = args.command == "build" and not args.dry_run and not args.no_cache
+    # a collection changes with every review, so a build that reads one is never skipped by the stamp
+    reads_reviews = getattr(args, "collection", None) is not None
+    use_cache = args.command == "build" and not args.dry_run and not args.no_cache and not reads_reviews
     if use_cache and _up_to_date(args, config, reporter):
         return EXIT_OK
     before = _snapshot(args, config) if use_cache else None
@@ -149,7 +155,10 @@ def _check_or_build(args: argparse.Namespace, reporter: Reporter) -> int:
                 cache=None if args.no_cache or args.dry_run else config.out / ".cache",
                 quality=config.quality,
                 suppress=config.suppress_warnings,
+                collection=args.collection,
             )
+        if args.collection is None and "cheatsheet" in formats:
+            reporter.debug("weak-spots sheet not built: pass --collection PATH to read your Anki reviews")
     failed = result.failed(config.strict)
     plan_lines: list[str] = []
     if result.plan is not None and not failed:
@@ -229,7 +238,7 @@ def _watch(args: argparse.Namespace, reporter: Reporter) -> int:
 
     # each rebuild is a plain `studyc build` with the same source, output and formats
     flags = {"paper": None, "deck_depth": None, "strict": None, "output_format": "text", "dry_run": False}
-    flags["no_cache"] = False
+    flags.update(no_cache=False, pages=None, collection=None)
     build_args = argparse.Namespace(**{**vars(args), **flags, "command": "build"})
 
     def rebuild() -> bool:

@@ -44,7 +44,9 @@ class Result:
 
 def options_for(source: Path, config: Config) -> backends.Options:
     """What the backends read, from the resolved settings."""
-    return backends.Options(source_root=source, paper=config.paper, deck_depth=config.deck_depth)
+    return backends.Options(
+        source_root=source, paper=config.paper, deck_depth=config.deck_depth, cheatsheet_pages=config.cheatsheet_pages
+    )
 
 
 def check(
@@ -105,6 +107,7 @@ def build(
     cache: Path | None = None,
     quality: Quality | None = None,
     suppress: tuple[str, ...] = (),
+    collection: Path | None = None,
 ) -> Result:
     """Check, render every format in memory, then write each output atomically.
 
@@ -117,6 +120,8 @@ def build(
     ``cache`` (``build/.cache``) keeps parsed files and skips backends whose
     inputs did not change since the last build (see ``compiler.build.cache``).
     ``quality`` and ``suppress`` are passed to :func:`check` (suppression also covers backend warnings).
+    ``collection`` is the user's Anki collection: read-only, it ranks their weakest notes for the
+    weak-spots sheet the cheat sheet backend then prints.
     """
     step = step or (lambda _label: None)
     # started before parsing so WeasyPrint imports while this process parses
@@ -139,6 +144,12 @@ def build(
         return result
     if options.identity is None:
         options = replace(options, identity=result.plan, build_time=options.build_time or result.plan.build_time)
+    if collection is not None:
+        from compiler.anki.collection import weak_spots
+
+        step("reading the Anki collection")
+        guids = {ident.guid: key for key, ident in result.plan.identities.items()}
+        options = replace(options, weak_spots=weak_spots(collection, guids))
     outputs: list[backends.Output] = []
     course = result.course
     reuse = None

@@ -150,4 +150,5 @@ def settings_key(config: Config) -> dict[str, Any]:
         "limits": [config.max_file_bytes, config.max_nesting, config.max_image_bytes],
         "quality": [config.quality.max_answer_words, config.quality.max_list_items, config.quality.near_duplicate],
         "suppress_warnings": sorted(config.suppress_warnings),
+        "cheatsheet_pages": config.cheatsheet_pages,
     }

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "info"]
 #: Longest message kept; the rest is cut with an ellipsis.
 MAX_MESSAGE = 300
 
@@ -115,10 +115,16 @@ class Code(StrEnum):
     QUALITY_EITHER_OR = "quality.either-or"
     """An "A or B?" question answered by one of the two options: a guess is right half the time.
     Ask an open question instead."""
+    PRINT_LEFT_OUT = "print.left-out"
+    """Information, never an error: the whole course does not fit the cheat sheet's page budget
+    (``cheatsheet.pages``), so the lowest-priority cards were left off it (the guide still holds
+    everything). Raise the budget or mark the cards you want kept with ``{.key}``."""
 
     @property
     def severity(self) -> Severity:
         """The default severity of this code."""
+        if self in _INFOS:
+            return "info"
         return "warning" if self in _WARNINGS else "error"
 
 
@@ -142,6 +148,10 @@ _WARNINGS = frozenset(
         Code.QUALITY_EITHER_OR,
     }
 )
+
+
+#: Codes that only inform: never an error, not even with ``--strict``.
+_INFOS = frozenset({Code.PRINT_LEFT_OUT})
 
 
 def code_docs() -> dict[Code, str]:
@@ -225,8 +235,8 @@ class Diagnostics:
         return sorted(self.items, key=lambda d: (d.path, d.line, d.col, d.code.value, d.message))
 
     def errors(self, strict: bool = False) -> list[Diagnostic]:
-        """Diagnostics that fail the build (warnings too when strict)."""
-        return [d for d in self.items if strict or d.severity == "error"]
+        """Diagnostics that fail the build (warnings too when strict; information never)."""
+        return [d for d in self.items if d.severity == "error" or (strict and d.severity == "warning")]
 
     def count(self, severity: Severity) -> int:
         """How many diagnostics have this severity."""
