@@ -101,7 +101,7 @@ def budgeted(course: Course, options: Options, diags: Diagnostics) -> tuple[str,
             "course.md",
             1,
             f"cheat sheet: {last.cards_left_out:,} of {total:,} cards left out to fit {pages} page"
-            f"{'s' if pages != 1 else ''} (from {budget.LEVEL_NAMES[last.cut_level or 0]} on); "
+            f"{'s' if pages != 1 else ''} (the budget ran out at {budget.LEVEL_NAMES[last.cut_level or 0]}); "
             "raise cheatsheet.pages or mark key cards with {.key}",
         )
     return document, laid
