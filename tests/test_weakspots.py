@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -112,6 +114,17 @@ def test_not_a_collection_is_a_clear_error(tmp_path: Path) -> None:
     assert proc.returncode == 7, proc.stderr
     assert "cannot open the Anki collection" in proc.stderr
     assert bogus.read_text(encoding="utf-8") == "not sqlite"  # read-only: never touched
+
+
+def test_without_the_anki_package_the_error_says_how_to_install_it(tmp_path: Path) -> None:
+    collection = tmp_path / "collection.anki2"
+    collection.write_bytes(b"")
+    argv = ["build", str(SOURCE), "-o", str(tmp_path / "out"), "--collection", str(collection)]
+    code = f"import sys; sys.modules['anki'] = None; from compiler.app.cli import main; sys.exit(main({argv!r}))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2, proc.stderr
+    assert "needs the anki package; install it with: pip install 'studyc[anki]'" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "out").exists()
 
 
 def test_ranking_prefers_lapses_then_fsrs_forgetting() -> None:
