@@ -167,7 +167,9 @@ def _check_or_build(args: argparse.Namespace, reporter: Reporter) -> int:
         plan_lines = lines(result.plan, verbose=args.verbose or args.dry_run)
     dry_run = getattr(args, "dry_run", False)
     report_result(reporter, result, args.command, args.output_format, config.strict, args.source, plan_lines, dry_run)
-    if use_cache and not failed and not result.diagnostics.items and result.course is not None:
+    # information (what the cheat sheet left out) does not stop the stamp: a skipped build repeats it
+    quiet = all(d.severity == "info" for d in result.diagnostics.items)
+    if use_cache and not failed and quiet and result.course is not None:
         _save_stamp(args, config, result, before)
     return EXIT_DIAGNOSTICS if failed else EXIT_OK
 
@@ -188,7 +190,8 @@ def _save_stamp(args: argparse.Namespace, config: Config, result: Result, before
     from compiler.build import stamp
     from compiler.checks.coverage import coverage
 
-    lines = [outcome_line(coverage(result.course).line(), 0, 0)] if result.course is not None else []
+    lines = [replace(d, path=(args.source / d.path).as_posix()).format() for d in result.diagnostics.sorted()]
+    lines += [outcome_line(coverage(result.course).line(), 0, 0)] if result.course is not None else []
     if result.plan is not None:
         p = result.plan
         lines.append(summary(replace(p, added=[], updated=[], unchanged=p.added + p.updated + p.unchanged, removed=[])))
