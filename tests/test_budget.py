@@ -154,3 +154,20 @@ def test_pages_flag_and_setting_are_checked(tmp_path: Path) -> None:
     (src / "studyc.toml").write_text("[cheatsheet]\npage = 3\n", encoding="utf-8")
     proc = studyc("check", str(src))
     assert proc.returncode == 3 and "cheatsheet.page: unknown key (did you mean 'pages'?)" in proc.stderr
+
+
+def test_short_one_liners_pack_together_and_long_ones_stand_alone(tmp_path: Path) -> None:
+    from compiler.model.backend import Options
+    from compiler.print import cheatsheet
+
+    src = tmp_path / "notes"
+    src.mkdir()
+    (src / "course.md").write_text("---\ntitle: T\nexam: E\n---\n", encoding="utf-8")
+    short = "".join(f"Q: Port of service {i}?\n\nA: {8000 + i}\n\n" for i in range(6))
+    long = "Q: " + "Why does the long question go on " * 4 + "?\n\nA: Because it explains itself at length.\n\n"
+    (src / "01-ports.md").write_text(f"---\ntitle: Ports\n---\n## Ports\n\n{short}{long}{short}", encoding="utf-8")
+    html = cheatsheet.render_html(_course(src), Options(source_root=src))
+    runs = re.findall(r'<div class="qa-run">((?:<div class="qa">.*?</div>\s*)+)</div>', html, flags=re.S)
+    assert len(runs) == 2  # the long card splits the stretch in two
+    assert all(run.count('<div class="qa">') == 6 for run in runs)
+    assert "Why does the long question" not in "".join(runs)

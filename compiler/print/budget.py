@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar, assert_never
 
-from compiler.model.doc import DefinitionList, Image, MathBlock, Text, text_inlines
+from compiler.model.doc import DefinitionList, Image, Math, MathBlock, Para, Text, text_inlines
 from compiler.model.ir import (
     AnyCard,
     BasicCard,
@@ -31,6 +31,7 @@ from compiler.model.ir import (
     Section,
     Table,
     TableRowCard,
+    iter_cards,
 )
 from compiler.print.common import PAPER_MM, Paper, layout
 from compiler.text.plain import plain
@@ -60,7 +61,7 @@ CHAPTER_HEAD, BOX_HEAD, SUB_HEAD = 6.5, 6.0, 4.0
 #: Share of a column that ends up used: items never straddle columns, so column ends stay empty.
 FILL = 0.93
 #: A Q/A whose text is at most this share of a line packs with its neighbours (``.qa-run``).
-SHORT = 0.45
+SHORT = 0.6
 
 
 def column_width(paper: Paper) -> float:
@@ -80,8 +81,6 @@ def _lines(chars: int, per_line: float) -> int:
 
 def is_paragraphs(block: Prose) -> bool:
     """Whether a prose block is only plain paragraphs: no lists, tables, code, images or math (left off the sheet)."""
-    from compiler.model.doc import Math, Para
-
     return all(isinstance(b, Para) for b in block.text.blocks) and not any(
         isinstance(node, Image | Math) for node in text_inlines(block.text)
     )
@@ -136,8 +135,8 @@ def height(block: Block, paper: Paper) -> float:
     text = qa_text(block)
     if text is None:
         return 0.0
-    if is_short(block, paper):  # packs two or more to a line
-        return (len(text) * CHAR + 2.5) / width * QA_LINE
+    if is_short(block, paper):  # shares its line with neighbours that fit beside it
+        return min(1.0, (len(text) * CHAR + 2.5) / width + 0.15) * QA_LINE
     return _lines(len(text), (width - 2) / CHAR) * QA_LINE + 0.3
 
 
@@ -244,7 +243,7 @@ class Selection:
 def select(course: Course, budget: float, paper: Paper) -> Selection:
     """Fill ``budget`` millimetres of column in priority order; every tip is kept whatever it costs."""
     found = items(course, paper)
-    result = Selection(cards_total=sum(1 for _ in _cards(course)))
+    result = Selection(cards_total=sum(1 for _ in iter_cards(course)))
     used, heads = 0.0, set[str]()
     for level in range(TIP, REST + 1):
         missed = False
@@ -263,13 +262,6 @@ def select(course: Course, budget: float, paper: Paper) -> Selection:
             result.cut_level = level
             break
     return result
-
-
-def _cards(course: Course) -> Iterator[Block]:
-    from compiler.model.ir import iter_cards
-
-    for ctx in iter_cards(course):
-        yield ctx.card
 
 
 def prune(course: Course, kept: set[int]) -> Course:
@@ -310,11 +302,6 @@ def card_text(card: AnyCard) -> str:
 def line_height(text: str, paper: Paper) -> float:
     """Estimated height of a one-fact line (``.qa``) in millimetres."""
     return _lines(len(text), (column_width(paper) - 5) / CHAR) * QA_LINE + 0.3
-
-
-def tip_height(tip: ExamTip, paper: Paper) -> float:
-    """Estimated height of a printed exam tip in millimetres."""
-    return height(tip, paper)
 
 
 def fit(pages: int, paper: Paper, choose: Callable[[float], T], html: Callable[[T], str]) -> tuple[T, str, Document]:

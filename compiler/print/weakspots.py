@@ -53,7 +53,7 @@ def groups(course: Course, spots: WeakSpots, space: float, size: Paper) -> list[
         chapter = ctx.chapter.id
         new_tips = [tips[t] for t in ctx.card.covers if t in tips and t not in shown_tips.get(chapter, {})]
         cost = budget.line_height(budget.card_text(ctx.card), size) + 1.5
-        cost += sum(budget.tip_height(tip, size) for _, tip in new_tips)
+        cost += sum(budget.height(tip, size) for _, tip in new_tips)
         cost += budget.CHAPTER_HEAD if chapter not in chosen else 0.0
         if used + cost > space:
             break  # the ranking is the priority: nothing weaker jumps the queue
