@@ -106,6 +106,11 @@ def test_a_missing_collection_is_a_usage_error(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()  # nothing written
 
 
+def test_collection_without_the_cheatsheet_format_is_a_usage_error(tmp_path: Path) -> None:
+    proc = studyc("build", str(SOURCE), "-o", str(tmp_path), "--format", "json", "--collection", str(tmp_path))
+    assert proc.returncode == 2 and "the cheatsheet format makes" in proc.stderr
+
+
 def test_not_a_collection_is_a_clear_error(tmp_path: Path) -> None:
     src = copy_course(SOURCE, tmp_path / "notes")
     bogus = tmp_path / "collection.anki2"

@@ -140,6 +140,8 @@ def _check_or_build(args: argparse.Namespace, reporter: Reporter) -> int:
         from compiler.model.backend import REGISTRY
 
         formats = list(config.formats or REGISTRY)
+        if args.collection is not None and "cheatsheet" not in formats:
+            raise UsageError("--collection prints the weak-spots sheet, which the cheatsheet format makes; add it")
         options = pipeline.options_for(args.source, config)
         with reporter.progress(len(formats) + 2, "building") as step:
             result = pipeline.build(
