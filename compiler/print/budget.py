@@ -304,8 +304,14 @@ def line_height(text: str, paper: Paper) -> float:
     return _lines(len(text), (column_width(paper) - 5) / CHAR) * QA_LINE + 0.3
 
 
-def fit(pages: int, paper: Paper, choose: Callable[[float], T], html: Callable[[T], str]) -> tuple[T, str, Document]:
-    """Lay out ``choose(budget)``; while it runs over ``pages``, choose again on a smaller budget.
+def fit(
+    pages: int,
+    paper: Paper,
+    choose: Callable[[float], T],
+    html: Callable[[T], str],
+    lay: Callable[[str], Document] = layout,
+) -> tuple[T, str, Document]:
+    """Lay out (with ``lay``) ``choose(budget)``; while it runs over ``pages``, choose again on a smaller budget.
 
     The estimate usually holds, so this is one layout; each retry shrinks the budget by the share it ran over.
     """
@@ -313,7 +319,7 @@ def fit(pages: int, paper: Paper, choose: Callable[[float], T], html: Callable[[
     for attempt in range(MAX_LAYOUTS):
         chosen = choose(space)
         document = html(chosen)
-        laid = layout(document)
+        laid = lay(document)
         if len(laid.pages) <= pages or attempt == MAX_LAYOUTS - 1:
             return chosen, document, laid
         over = (len(laid.pages) - pages) / len(laid.pages)

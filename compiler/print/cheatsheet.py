@@ -19,7 +19,7 @@ from compiler.model.backend import Options, Output
 from compiler.model.diagnostics import Code, Diagnostics
 from compiler.model.ir import AnyCard, BasicCard, Block, ClozeCard, Course, ListCard, Prose
 from compiler.print import budget
-from compiler.print.common import Paper, build_date, page_rules, paper, pdf_bytes, render_template, stylesheet
+from compiler.print.common import Paper, build_date, layout, page_rules, paper, pdf_bytes, render_template, stylesheet
 from compiler.print.render import Images, PrintRenderer
 
 if TYPE_CHECKING:
@@ -91,7 +91,12 @@ def budgeted(course: Course, options: Options, diags: Diagnostics) -> tuple[str,
         return course if selection.cut_level is None else budget.prune(course, selection.kept)
 
     sheet_diags = Diagnostics()
-    _, document, laid = budget.fit(pages, size, choose, lambda c: render_html(c, options, sheet_diags))
+
+    def html(chosen: Course) -> str:
+        return render_html(chosen, options, sheet_diags)
+
+    # looked up at call time, so a test may stand in for WeasyPrint
+    _, document, laid = budget.fit(pages, size, choose, html, lambda text: layout(text))
     diags.items.extend(dict.fromkeys(sheet_diags.items))  # several layouts report the same formula once
     last = selections[-1]
     if last.cards_left_out:
