@@ -15,7 +15,20 @@ TARGETS = {
     "cheatsheet": 1.1,
     "edit_build": 0.25,
     "watch_apkg_s": 0.5,
+    "budget": 1.5,
 }
+
+
+def _budget(got: dict[str, Any] | None) -> None:
+    """The page-budget line: a 1,000-card cheat sheet on 4 pages against the shipped course's."""
+    if got and "error" in got:
+        print(f"\nCheat sheet budget: not measured, the build failed: {got['error'].splitlines()[-2:]}")
+    elif got:
+        ok = got["ratio"] <= TARGETS["budget"]
+        print(
+            f"Cheat sheet on 4 pages: 1,000 cards {_s(got['cards_1000']['wall'])} s, shipped course "
+            f"{_s(got['shipped']['wall'])} s, ratio {got['ratio']:.2f}×{_mark(ok)} (target ≤ {TARGETS['budget']}×)"
+        )
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:
@@ -100,6 +113,7 @@ def print_report(report: dict[str, Any]) -> None:
             f"{_mark(ed['watch_apkg'] < TARGETS['watch_apkg_s'])} (target < 0.5 s)\n"
             f"  watch, save→PDFs:  {_s(ed['watch_all'])} s = {ed['ratio_watch_all']:.2f}× cold"
         )
+    _budget(report.get("budget"))
     start, end = report["machine"]["load_start"], report["machine"]["load_end"]
     print(f"\nLoad average at start {start[0]:.2f}, at end {end[0]:.2f} on {report['machine']['cpus']} CPUs.")
 

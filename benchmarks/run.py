@@ -186,6 +186,23 @@ def bench_cheatsheet(runs: int) -> dict[str, Any] | None:
     return result
 
 
+def bench_budget(runs: int) -> dict[str, Any]:
+    """The budgeted cheat sheet of a generated 1,000-card course against the shipped course's, both on 4 pages."""
+    big = generate(BENCH / "budget1000", 1000, peers=False) / "studyc"
+    jobs: dict[str, list[str | Path]] = {
+        name: [STUDYC, "build", src, "-o", BENCH / f"budget-{name}", "--format", "cheatsheet", "--pages", "4", "-q"]
+        for name, src in (("shipped", BENCH / "shipped"), ("cards_1000", big))
+    }
+    samples: dict[str, list[Sample]] = {name: [] for name in jobs}
+    for r in range(runs):
+        for name in list(jobs) if r % 2 == 0 else list(jobs)[::-1]:
+            shutil.rmtree(BENCH / f"budget-{name}", ignore_errors=True)  # cold: laid out and written again
+            samples[name].append(run(jobs[name]))
+    result: dict[str, Any] = {name: _summary(got) for name, got in samples.items()}
+    result["ratio"] = result["cards_1000"]["wall"] / result["shipped"]["wall"]
+    return result
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
     parser.add_argument("--sizes", default="100,1000,10000", help="comma-separated card counts")
@@ -213,6 +230,10 @@ def main(argv: list[str]) -> int:
         report["edit"] = bench_edit(max(3, args.runs))
     except (CommandFailed, TimeoutError) as exc:
         report["edit"] = {"error": str(exc)}
+    try:
+        report["budget"] = bench_budget(max(3, args.runs))
+    except CommandFailed as exc:
+        report["budget"] = {"error": str(exc)}
     report["machine"]["load_end"] = os.getloadavg()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

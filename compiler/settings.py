@@ -31,6 +31,7 @@ Paper = Literal["a4", "letter"]
 DEFAULT_MAX_ANSWER_WORDS = 20
 DEFAULT_MAX_LIST_ITEMS = 4
 DEFAULT_NEAR_DUPLICATE = 0.8
+DEFAULT_CHEATSHEET_PAGES = 4
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,8 @@ class Config:
     """Images larger than this are refused."""
     quality: Quality = field(default_factory=Quality)
     """Thresholds of the card-quality checks."""
+    cheatsheet_pages: int = DEFAULT_CHEATSHEET_PAGES
+    """Page budget of the cheat sheet and the weak-spots sheet (``cheatsheet.pages``)."""
     suppress_warnings: tuple[str, ...] = ()
     """Warning codes that are not reported at all (e.g. ``quality.yes-no``)."""
     source_url: str | None = None
@@ -107,6 +110,8 @@ class Config:
         for key in ("deck_depth",):
             if key in given and (err := TOP_KEYS[key](given[key])) is not None:
                 raise UsageError(f"--{key.replace('_', '-')} {err}")
+        if "cheatsheet_pages" in given and (err := CHEATSHEET_KEYS["pages"](given["cheatsheet_pages"])) is not None:
+            raise UsageError(f"--pages {err}")
         return replace(self, **given)
 
 
@@ -223,8 +228,9 @@ QUALITY_KEYS: dict[str, Check] = {
     "max_list_items": _int_range(1, 1000),
     "near_duplicate": _number_range(0.5, 1.0),
 }
+CHEATSHEET_KEYS: dict[str, Check] = {"pages": _int_range(1, 100)}
 #: Keys that are tables of their own, with their keys.
-TABLES: dict[str, dict[str, Check]] = {"limits": LIMIT_KEYS, "quality": QUALITY_KEYS}
+TABLES: dict[str, dict[str, Check]] = {"limits": LIMIT_KEYS, "quality": QUALITY_KEYS, "cheatsheet": CHEATSHEET_KEYS}
 
 
 def _show(value: Any) -> str:
@@ -283,6 +289,8 @@ def validate(data: Mapping[str, Any], where: str, base: Path) -> Config:
         values["suppress_warnings"] = tuple(values["suppress_warnings"])
     values.update(tables["limits"])
     quality = Quality(**tables["quality"])
+    if "pages" in tables["cheatsheet"]:
+        values["cheatsheet_pages"] = tables["cheatsheet"]["pages"]
     return Config(**values, quality=quality, keys=frozenset(keys))
 
 

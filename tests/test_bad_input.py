@@ -321,9 +321,21 @@ MATH_INVALID = (
     "01-chapter.md:4:1: warning: cannot typeset the formula `\\unknowncmd{x}` for print: unknown command "
     "\\unknowncmd; the PDFs show its TeX source [math.invalid]"
 )
+#: Cards of LONG_CHAPTER that do not fit one page (checked by test_cheat_sheet_says_what_it_left_out).
+LEFT_OUT_COUNT = 75
 PRINT_OVERFLOW = (
     "01-chapter.md:4:1: warning: flashcard #1 does not fit its printed cell (back) even at 5.2 pt; shorten it "
     "or split it [print.overflow]"
+)
+LEFT_OUT = (
+    "course.md:1:1: info: cheat sheet: {left} of 150 cards left out to fit 1 page (the budget ran out at other "
+    "cards); raise cheatsheet.pages or mark key cards with {{.key}} [print.left-out]"
+)
+#: 150 cards of 12 words each: more than one page of the cheat sheet holds.
+LONG_CHAPTER = CHAPTER + "\n".join(
+    f"Q: What does step {i} of the long pipeline do?\n\nA: It moves batch {i} from the raw bucket into the curated "
+    "table.\n"
+    for i in range(150)
 )
 BUILD_ONLY = {
     "cheatsheet": ("$\\unknowncmd{x}$", MATH_INVALID),
@@ -332,6 +344,7 @@ BUILD_ONLY = {
 GENERATED_EXAMPLES = {
     Code.MATH_INVALID: (MATH_INVALID, "a generated chapter built with `--format cheatsheet`"),
     Code.PRINT_OVERFLOW: (PRINT_OVERFLOW, "a generated chapter built with `--format flashcards`"),
+    Code.PRINT_LEFT_OUT: (LEFT_OUT.format(left=LEFT_OUT_COUNT), "a generated 150-card chapter built with `--pages 1`"),
     Code.FILE_TOO_LARGE: (TOO_LARGE, "a generated 20 MB file"),
     Code.FILE_OUTSIDE: (LINK_OUT, "a generated symlink to a note outside the folder"),
     Code.FILE_UNREADABLE: (DANGLING, "a generated dangling symlink"),
@@ -348,8 +361,9 @@ and never shows a Python traceback:
     path:line:col: severity: message [code]
 
 An **error** stops `studyc build` before anything is written and makes `studyc check`
-exit 1. A **warning** does neither, unless you pass `--strict`. `--format json` prints the
-same diagnostics as a JSON list.
+exit 1. A **warning** does neither, unless you pass `--strict`. An **info** line only tells
+you something (what the cheat sheet left out to fit its pages) and never fails a build, not
+even with `--strict`. `--format json` prints the same diagnostics as a JSON list.
 
 ## Exit codes
 
@@ -404,6 +418,18 @@ def test_printables_report_what_they_cannot_lay_out(tmp_path: Path, fmt: str) ->
     proc = studyc("build", ".", "-o", str(tmp_path / "out"), "--format", fmt, cwd=src)
     assert proc.returncode == 0
     assert diagnostics(proc.stderr) == [expected]
+
+
+def test_cheat_sheet_says_what_it_left_out(tmp_path: Path) -> None:
+    src = course(tmp_path, {"01-chapter.md": LONG_CHAPTER})
+    for flags in ((), ("--strict",)):  # information never fails a build, not even a strict one
+        out = tmp_path / f"out{len(flags)}"
+        proc = studyc("build", ".", "-o", str(out), "--format", "cheatsheet", "--pages", "1", *flags, cwd=src)
+        assert proc.returncode == 0, proc.stderr
+        assert [ln for ln in proc.stderr.splitlines() if ln.startswith("course.md")] == [
+            LEFT_OUT.format(left=LEFT_OUT_COUNT)
+        ]
+        assert (out / "generated-cheatsheet.pdf").is_file()
 
 
 def _example(code: Code) -> tuple[str, str]:

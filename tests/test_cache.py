@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -120,8 +121,9 @@ def test_a_new_source_date_epoch_reaches_cached_printables(
     from compiler.print import cheatsheet
 
     monkeypatch.setattr(pdf_worker, "_cores", lambda: 1)  # render in this process, where the stubs apply
-    monkeypatch.setattr(cheatsheet, "layout", lambda document: document)
-    monkeypatch.setattr(cheatsheet, "pdf_bytes", lambda document: document.encode())
+    # a stand-in for WeasyPrint's document: no pages (within any budget), the HTML as its "PDF"
+    monkeypatch.setattr(cheatsheet, "layout", lambda document: SimpleNamespace(pages=(), html=document))
+    monkeypatch.setattr(cheatsheet, "pdf_bytes", lambda document: document.html.encode())
 
     def build(out: Path, cached: bool) -> dict[str, bytes]:
         cache = out / ".cache" if cached else None

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SAMPLE, SOURCE, assert_snapshot
+from conftest import ROOT, SAMPLE, SOURCE, assert_snapshot
 from pypdf import PdfReader
 
 from compiler.frontend import load_course
@@ -30,6 +30,7 @@ from compiler.print import cheatsheet, flashcards, guide
 from compiler.print.common import build_date, iter_boxes, layout, pdf_bytes
 from compiler.print.math import TexMathError, split_points, tex_svg
 from compiler.print.render import Images, PrintRenderer, card_views, cloze_tex
+from compiler.settings import DEFAULT_CHEATSHEET_PAGES
 from compiler.text.plain import html_text, plain
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "printables"
@@ -235,7 +236,16 @@ def test_cheatsheet_nothing_runs_past_its_column(sample: Built, shipped: Built) 
 
 
 def test_cheatsheet_is_a_few_pages(shipped: Built) -> None:
-    assert len(shipped.docs["cheatsheet"].pages) <= 5
+    assert len(shipped.docs["cheatsheet"].pages) <= 6  # the whole course, without a budget
+
+
+def test_shipped_cheatsheet_fills_its_budget_as_the_readme_says(shipped: Built) -> None:
+    diags = Diagnostics()
+    _, laid = cheatsheet.budgeted(shipped.course, Options(source_root=SOURCE), diags)
+    pages = len(laid.pages)
+    assert pages == DEFAULT_CHEATSHEET_PAGES
+    assert f"({pages} A4 pages" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert [d.code for d in diags.items] in ([], [Code.PRINT_LEFT_OUT])
 
 
 #: Warnings that say nothing about the layout, with the reason they are allowed.

@@ -129,3 +129,19 @@ def test_a_note_saved_during_a_build_is_built_next_time(
     assert cli.main(args) == 0
     assert SKIPPED not in capsys.readouterr().err
     assert "(seven)" in (out / "sample.json").read_text(encoding="utf-8")
+
+
+def test_skipped_build_repeats_what_the_cheat_sheet_left_out(tmp_path: Path) -> None:
+    src = tmp_path / "notes"
+    shutil.copytree(SAMPLE, src, ignore=shutil.ignore_patterns("studyc.lock"))
+    cards = "".join(
+        f"Q: What does step {i} of the pipeline do?\n\nA: It moves batch {i} along.\n\n" for i in range(150)
+    )
+    (src / "09-long.md").write_text(f"---\ntitle: Long\n---\n{cards}", encoding="utf-8")
+    out = tmp_path / "out"
+    runs = [studyc("build", str(src), "-o", str(out), "--format", "cheatsheet", "--pages", "1", "-v") for _ in "ab"]
+    assert [SKIPPED in r.stderr for r in runs] == [False, True]  # information does not prevent the stamp
+    told = [[ln for ln in r.stderr.splitlines() if "[print.left-out]" in ln] for r in runs]
+    assert len(told[0]) == 1 and told[1] == told[0]
+    # another budget is another build
+    assert SKIPPED not in studyc("build", str(src), "-o", str(out), "--format", "cheatsheet", "--pages", "2").stderr

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_INTERNAL = 0, 70
 SKIPPED = "build stamp: nothing this build reads has changed"
 EXIT_DIAGNOSTICS, EXIT_USAGE = DiagnosticsFailed.exit_code, UsageError.exit_code
+COLLECTION_HELP = "your Anki collection.anki2, read-only: also write <slug>-weak-spots.pdf"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -85,6 +86,12 @@ def _build_arguments(p: argparse.ArgumentParser) -> None:
     _diagnostics_argument(p, old="--output-format")
     p.add_argument("--dry-run", action="store_true", help="print the card plan; write nothing")
     p.add_argument("--no-cache", action="store_true", help="parse and render everything (ignore build/.cache)")
+    p.add_argument("--pages", type=int, default=None, metavar="N", help="cheat sheet page budget (default: 4)")
+    reviews = p.add_mutually_exclusive_group()
+    reviews.add_argument("--collection", type=Path, default=None, metavar="PATH", help=COLLECTION_HELP)
+    reviews.add_argument(
+        "--profile", default=None, metavar="NAME", help="an Anki profile's collection, as --collection"
+    )
 
 
 STRICT_HELP = "treat warnings as errors (overrides 'strict' in studyc.toml)"
@@ -168,6 +175,7 @@ def _config(args: argparse.Namespace, reporter: Reporter) -> Config:
     if args.command in ("build", "watch"):
         formats = None if args.formats is None else tuple(_formats(args.formats))
         flags.update(out=args.out, paper=args.paper, deck_depth=args.deck_depth, formats=formats)
+        flags.update(cheatsheet_pages=args.pages)
     return config.override(**flags)
 
 
@@ -198,7 +206,13 @@ def _up_to_date(args: argparse.Namespace, config: Config, reporter: Reporter) ->
 def _check_or_build(args: argparse.Namespace, reporter: Reporter, stale: Callable[[], bool] | None = None) -> int:
     reporter.start()  # per run, so `watch` reports each rebuild's own time
     config = _config(args, reporter)
-    use_cache = args.command == "build" and not args.dry_run and not args.no_cache
+    if getattr(args, "profile", None) is not None:
+        from compiler.anki.profiles import collection_path
+
+        args.collection = collection_path(args.profile)
+    # a collection changes with every review, so a build that reads one is never skipped by the stamp
+    reads_reviews = getattr(args, "collection", None) is not None
+    use_cache = args.command == "build" and not args.dry_run and not args.no_cache and not reads_reviews
     if use_cache and _up_to_date(args, config, reporter):
         return EXIT_OK
     before = _snapshot(args, config) if use_cache else None
@@ -211,6 +225,8 @@ def _check_or_build(args: argparse.Namespace, reporter: Reporter, stale: Callabl
         from compiler.model.backend import REGISTRY
 
         formats = list(config.formats or REGISTRY)
+        if args.collection is not None and "cheatsheet" not in formats:
+            raise UsageError("--collection prints the weak-spots sheet, which the cheatsheet format makes; add it")
         options = pipeline.options_for(args.source, config)
         with reporter.progress(pipeline.steps(formats), "building") as step:
             result = pipeline.build(
@@ -228,7 +244,10 @@ def _check_or_build(args: argparse.Namespace, reporter: Reporter, stale: Callabl
                 suppress=config.suppress_warnings,
                 landed=reporter.landed if stale is not None else None,
                 cancel=stale,
+                collection=args.collection,
             )
+        if args.collection is None and "cheatsheet" in formats:
+            reporter.debug("weak-spots sheet not built: pass --collection PATH to read your Anki reviews")
     if result.cancelled:
         reporter.info("PDFs stopped: a newer save is being built")
         return EXIT_DIAGNOSTICS
@@ -240,7 +259,9 @@ def _check_or_build(args: argparse.Namespace, reporter: Reporter, stale: Callabl
         plan_lines = lines(result.plan, verbose=args.verbose or args.dry_run)
     dry_run = getattr(args, "dry_run", False)
     report_result(reporter, result, args.command, args.diagnostics, config.strict, args.source, plan_lines, dry_run)
-    if use_cache and not failed and not result.diagnostics.items and result.course is not None:
+    # information (what the cheat sheet left out) does not stop the stamp: a skipped build repeats it
+    quiet = all(d.severity == "info" for d in result.diagnostics.items)
+    if use_cache and not failed and quiet and result.course is not None:
         _save_stamp(args, config, result, before)
     return EXIT_DIAGNOSTICS if failed else EXIT_OK
 
@@ -261,7 +282,8 @@ def _save_stamp(args: argparse.Namespace, config: Config, result: Result, before
     from compiler.build import stamp
     from compiler.checks.coverage import coverage
 
-    lines = [outcome_line(coverage(result.course).line(), 0, 0)] if result.course is not None else []
+    lines = [replace(d, path=(args.source / d.path).as_posix()).format() for d in result.diagnostics.sorted()]
+    lines += [outcome_line(coverage(result.course).line(), 0, 0)] if result.course is not None else []
     if result.plan is not None:
         p = result.plan
         lines.append(summary(replace(p, added=[], updated=[], unchanged=p.added + p.updated + p.unchanged, removed=[])))

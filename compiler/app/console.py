@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 QUIET, NORMAL, VERBOSE = 0, 1, 2
 #: Builds faster than this never show a progress bar.
 PROGRESS_DELAY = 1.0
-_SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow"}
+_SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
 
 
 def no_color() -> bool:
@@ -166,7 +166,7 @@ class Reporter:
             shown = diag if source_root is None else replace(diag, path=(source_root / diag.path).as_posix())
             self.console.print(headline(shown, strict, self.strict_why))
             source = lines.line(diag.path, diag.line)
-            if source is not None and source.strip():
+            if source is not None and source.strip() and diag.severity != "info":  # info is about the course
                 self.console.print(snippet(diag, source, _SEVERITY_STYLE[diag.severity]))
 
     def start(self) -> None:

@@ -134,6 +134,8 @@ def _options_json(options: Options) -> str:
         "source_url": options.source_url,
         "extra": options.extra,
         "build_time": options.build_time,
+        "cheatsheet_pages": options.cheatsheet_pages,
+        "weak_spots": repr(options.weak_spots),
         "source_root": str(options.source_root),
         # read by the backends from the environment, not from the options (printing.build_date)
         "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),

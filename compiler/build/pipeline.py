@@ -47,7 +47,11 @@ class Result:
 def options_for(source: Path, config: Config) -> backends.Options:
     """What the backends read, from the resolved settings."""
     return backends.Options(
-        source_root=source, paper=config.paper, deck_depth=config.deck_depth, source_url=config.source_url
+        source_root=source,
+        paper=config.paper,
+        deck_depth=config.deck_depth,
+        source_url=config.source_url,
+        cheatsheet_pages=config.cheatsheet_pages,
     )
 
 
@@ -121,6 +125,7 @@ def build(
     suppress: tuple[str, ...] = (),
     landed: Callable[[list[Path]], None] | None = None,
     cancel: Callable[[], bool] | None = None,
+    collection: Path | None = None,
 ) -> Result:
     """Check, then write the outputs in two rounds: the deck, JSON and CSV first, the PDFs after.
 
@@ -142,6 +147,8 @@ def build(
     backends whose inputs did not change since the last build (see
     ``compiler.build.cache``). ``quality`` and ``suppress`` are passed to
     :func:`check` (suppression also covers backend warnings).
+    ``collection`` is the user's Anki collection: read-only, it ranks their weakest notes for the
+    weak-spots sheet the cheat sheet backend then prints.
     """
     step = step or (lambda _label: None)
     # started before parsing so WeasyPrint imports while this process parses
@@ -165,6 +172,11 @@ def build(
         return result
     if options.identity is None:
         options = replace(options, identity=result.plan, build_time=options.build_time or result.plan.build_time)
+    if collection is not None:
+        from compiler.anki.collection import weak_spots
+
+        guids = {ident.guid: key for key, ident in result.plan.identities.items()}
+        options = replace(options, weak_spots=weak_spots(collection, guids))
     run = _Round(result, out, options, step, timings, strict, suppress, landed)
     if cache is not None:
         from compiler.build.cache import OutputCache

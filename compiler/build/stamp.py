@@ -151,4 +151,5 @@ def settings_key(config: Config) -> dict[str, Any]:
         "quality": [config.quality.max_answer_words, config.quality.max_list_items, config.quality.near_duplicate],
         "suppress_warnings": sorted(config.suppress_warnings),
         "source_url": config.source_url,
+        "cheatsheet_pages": config.cheatsheet_pages,
     }

@@ -90,6 +90,7 @@ class CardBuilder:
             "tags": tuple(attrs.get("tags", "").split()),
             "extra": None,
             "allow": tuple(attrs.get("allow", "").split()),
+            "key": "key" in block.classes(),
         }
 
     def _empty(self, text: ir.Text, line: int, side: str) -> bool:

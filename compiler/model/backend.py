@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from compiler.model.errors import UsageError
+from compiler.model.weak import WeakSpots
 
 if TYPE_CHECKING:
     # kept out of the runtime imports: the CLI reads REGISTRY before it needs pydantic
@@ -47,6 +48,10 @@ class Options:
     """Fixed Unix time for outputs that embed a date, so rebuilds are byte-identical."""
     source_url: str | None = None
     """``source_url`` from ``studyc.toml``: the Anki Source field links to the note through it."""
+    cheatsheet_pages: int = 4
+    """Page budget of the cheat sheet and the weak-spots sheet."""
+    weak_spots: WeakSpots | None = None
+    """The user's weakest notes, read from their Anki collection (``--collection``); None: no weak-spots sheet."""
 
 
 Render = Callable[["Course", Options, "Diagnostics"], list[Output]]

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "info"]
 #: Longest message kept; the rest is cut with an ellipsis.
 MAX_MESSAGE = 300
 
@@ -125,10 +125,16 @@ class Code(StrEnum):
     """A file shown with ``![…](…)`` or ``[sound:…]`` is neither an image nor audio or video Anki can
     play (by its extension, e.g. a ``.pdf``); it is packed as it is, but no card can show it. Link to
     it with ``[label](file)`` instead."""
+    PRINT_LEFT_OUT = "print.left-out"
+    """Information, never an error: the whole course does not fit the cheat sheet's page budget
+    (``cheatsheet.pages``), so the lowest-priority cards were left off it (the guide still holds
+    everything). Raise the budget or mark the cards you want kept with ``{.key}``."""
 
     @property
     def severity(self) -> Severity:
         """The default severity of this code."""
+        if self in _INFOS:
+            return "info"
         return "warning" if self in _WARNINGS else "error"
 
 
@@ -154,6 +160,10 @@ _WARNINGS = frozenset(
         Code.MEDIA_UNSUPPORTED,
     }
 )
+
+
+#: Codes that only inform: never an error, not even with ``--strict``.
+_INFOS = frozenset({Code.PRINT_LEFT_OUT})
 
 
 def code_docs() -> dict[Code, str]:
@@ -237,8 +247,8 @@ class Diagnostics:
         return sorted(self.items, key=lambda d: (d.path, d.line, d.col, d.code.value, d.message))
 
     def errors(self, strict: bool = False) -> list[Diagnostic]:
-        """Diagnostics that fail the build (warnings too when strict)."""
-        return [d for d in self.items if strict or d.severity == "error"]
+        """Diagnostics that fail the build (warnings too when strict; information never)."""
+        return [d for d in self.items if d.severity == "error" or (strict and d.severity == "warning")]
 
     def count(self, severity: Severity) -> int:
         """How many diagnostics have this severity."""

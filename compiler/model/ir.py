@@ -122,6 +122,8 @@ class CardBase(Node):
     """Optional context shown on the back (``::: extra``)."""
     allow: tuple[str, ...] = ()
     """Quality-check codes the author silenced on this card (``{allow="quality.yes-no"}``)."""
+    key: bool = False
+    """The author marked the card as key (``{.key}``): the cheat sheet keeps it before other cards."""
 
 
 class BasicCard(CardBase):
