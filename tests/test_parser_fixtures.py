@@ -91,6 +91,18 @@ SPANS = {
         "table-cards/log-files-in-s3": (10, 10),
         "table-cards/stream-video-big": (15, 15),
     },
+    "generated": {
+        "generated/land-events-in-s3-within-a-minute": (6, 6),
+        "generated/replay-a-stream-for-a-week": (7, 7),
+        "generated/run-sql-on-files-in-s3": (8, 8),
+        "generated/join-s3-files-with-warehouse-tables": (9, 9),
+        "generated/buffer-to-s3-with-transforms": (10, 10),
+        "generated/k-means": (15, 15),
+        "generated/xgboost": (16, 16),
+        "generated/bucket": (18, 19),
+        "generated/shard": (21, 22),
+        "generated/partition-key": (24, 25),
+    },
     "no_answer": {},
     "question": {"question/a-list-card-stays-a-list-card": (30, 33)},  # questions: test_question_* below
     "question_errors": {"question-errors/a-plain-card-cannot-take-a-domain": (33, 35)},
@@ -165,6 +177,10 @@ def test_table_card_column_roles() -> None:
 DIAGNOSTICS = {
     "cloze": [(13, "cloze.no-deletion"), (17, "cloze.stray")],
     "extra": [(25, "directive.misplaced"), (29, "directive.unknown")],
+    "generated": [(12, "question.not-generated")],  # a two-row table: one distractor per row
+    # two-term lists and two-row tables make no question either (information, not a problem)
+    "definitions": [(6, "question.not-generated"), (10, "question.not-generated")],
+    "table_cards": [(6, "question.not-generated"), (12, "question.not-generated")],
     "no_answer": [(6, "card.no-answer"), (10, "card.stray-answer"), (12, "card.empty-side")],
     "prose": [(13, "html.unsafe"), (15, "image.remote")],
     "question_errors": [

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from markdown_it.rules_block.table import escapedSplit
 
-from compiler.frontend import questions
+from compiler.frontend import generate, questions
 from compiler.frontend.blocks import ALERT_RE, Block, source_slice, strip_prefix
 from compiler.frontend.tree import is_empty
 from compiler.model import ir
@@ -287,6 +287,7 @@ class CardBuilder:
         if "nocards" in classes:
             return
         toks = block.tokens
+        made: list[ir.DefinitionCard] = []
         i = 0
         while i < len(toks):
             if toks[i].type != "dt_open":
@@ -323,8 +324,9 @@ class CardBuilder:
                     reverse="reverse" in classes,
                 )
                 self._place(card)
+                made.append(card)
             i = j
-        self.last = None
+        self._generated(*generate.from_definitions(made), block, "definition list", "terms")
 
     def table_rows(self, block: Block, header: tuple[ir.Text, ...], rows: tuple[tuple[ir.Text, ...], ...]) -> None:
         """One card per body row of a ``.cards`` table."""
@@ -371,6 +373,7 @@ class CardBuilder:
             )
             return
         row_opens = [t for t in block.tokens if t.type == "tr_open"][1:]
+        made: list[ir.TableRowCard] = []
         for row, tr in zip(rows, row_opens, strict=False):
             prompt = tuple(ir.TableCell(column=names[i], text=row[i]) for i in front)
             answer = tuple(ir.TableCell(column=names[i], text=row[i]) for i in back)
@@ -378,10 +381,25 @@ class CardBuilder:
             if any(self._empty(c.text, row_line, f"'{c.column}' cell") for c in prompt):
                 continue
             key = " ".join(c.text.markdown for c in prompt)
-            self._place(
-                ir.TableRowCard(**self._common(block, key, tr), prompt=prompt, ask=attrs.get("ask"), answer=answer)
-            )
+            card = ir.TableRowCard(**self._common(block, key, tr), prompt=prompt, ask=attrs.get("ask"), answer=answer)
+            self._place(card)
+            made.append(card)
+        self._generated(*generate.from_table(made), block, "table", "rows")
+
+    def _generated(self, made: list[ir.Question], skipped: int, block: Block, what: str, items: str) -> None:
+        """Place the questions made from one table or definition list; say how many rows or terms made none."""
+        for question in made:
+            self._place(question)
         self.last = None
+        if skipped:
+            total = skipped + len(made)
+            self.low.diags.add(
+                Code.QUESTION_NOT_GENERATED,
+                self.low.path,
+                max(self.low.line(block.head) - (what == "table"), 1),
+                f"{skipped} of {total} {items} of this {what} make no exam question: each needs at least "
+                f"{generate.MIN_DISTRACTORS} other, different answers to offer as distractors",
+            )
 
 
 def table_cells(low: Lowerer, block: Block) -> tuple[tuple[ir.Text, ...], tuple[tuple[ir.Text, ...], ...]]:

@@ -129,6 +129,9 @@ class Code(StrEnum):
     """The stem says "(Choose two.)" but a different number of options is marked ``[x]``."""
     QUESTION_UNKNOWN_DOMAIN = "question.unknown-domain"
     """A question's ``domain`` attribute names a domain that ``course.md`` does not declare."""
+    QUESTION_NOT_GENERATED = "question.not-generated"
+    """Information: rows of a table card or terms of a definition list have too few distinct
+    other answers to make multiple-choice questions from (each needs at least 2 distractors)."""
 
     @property
     def severity(self) -> Severity:
@@ -160,7 +163,7 @@ _WARNINGS = frozenset(
     }
 )
 #: Codes that only inform: they never fail a build, not even with ``--strict``.
-_INFOS: frozenset[Code] = frozenset()
+_INFOS = frozenset({Code.QUESTION_NOT_GENERATED})
 
 
 def code_docs() -> dict[Code, str]:
