@@ -70,7 +70,7 @@ def _chapter(domain: str, count: int, tip: str) -> str:
     return "\n".join(parts)
 
 
-def _three_domains(root: Path) -> Path:
+def three_domains(root: Path) -> Path:
     src = root / "weighted"
     src.mkdir()
     (src / "course.md").write_text(THREE_DOMAINS_COURSE, encoding="utf-8")
@@ -201,7 +201,7 @@ def exam_case(case: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     if case == "shipped course":
         # building writes studyc.lock next to the notes: build a copy
         return Path(shutil.copytree(ROOT / "source", tmp_path_factory.mktemp("shipped") / "source"))
-    return _three_domains(tmp_path_factory.mktemp("weighted"))
+    return three_domains(tmp_path_factory.mktemp("weighted"))
 
 
 @pytest.mark.parametrize("case", ["shipped course", "three domains"])
