@@ -237,13 +237,7 @@ class CardBuilder:
         self._place(card)
 
     def _not_question(self, head: Block) -> None:
-        if "domain" in head.attrs():
-            self.low.diags.add(
-                Code.ATTR_UNKNOWN,
-                self.low.path,
-                max(self.low.line(head.head) - 1, 1),
-                "attribute 'domain' has no meaning on a card; only an exam question (a 'Q:' and a task list) takes it",
-            )
+        questions.no_domain(self.low, head)
 
     def _question(self, head: Block, lst: Block) -> None:
         low = self.low
@@ -253,16 +247,7 @@ class CardBuilder:
         if self._empty(stem, line, "question") or not questions.check(low, stem, found, line):
             return
         common = self._common(head, stem.markdown, last_tokens=[lst.head])
-        del common["extra"]
-        question = ir.Question(
-            **common,
-            domain=head.attrs().get("domain"),
-            stem=stem,
-            ask=None,
-            options=tuple(option for option, _ in found),
-            explanation=None,
-        )
-        self._place(question)
+        self._place(questions.question(common, head, stem, found))
 
     def attach_extra(self, text: ir.Text, name: str = "extra") -> bool:
         """Attach ``::: extra`` to the card just before it (``::: explain`` to the question); False if none."""
@@ -326,7 +311,8 @@ class CardBuilder:
                 self._place(card)
                 made.append(card)
             i = j
-        self._generated(*generate.from_definitions(made), block, "definition list", "terms")
+        generate.place(self.low, self._place, *generate.from_definitions(made), block, "definition list", "terms")
+        self.last = None  # a '::: extra' after the table or list belongs to no card
 
     def table_rows(self, block: Block, header: tuple[ir.Text, ...], rows: tuple[tuple[ir.Text, ...], ...]) -> None:
         """One card per body row of a ``.cards`` table."""
@@ -384,22 +370,8 @@ class CardBuilder:
             card = ir.TableRowCard(**self._common(block, key, tr), prompt=prompt, ask=attrs.get("ask"), answer=answer)
             self._place(card)
             made.append(card)
-        self._generated(*generate.from_table(made), block, "table", "rows")
-
-    def _generated(self, made: list[ir.Question], skipped: int, block: Block, what: str, items: str) -> None:
-        """Place the questions made from one table or definition list; say how many rows or terms made none."""
-        for question in made:
-            self._place(question)
-        self.last = None
-        if skipped:
-            total = skipped + len(made)
-            self.low.diags.add(
-                Code.QUESTION_NOT_GENERATED,
-                self.low.path,
-                max(self.low.line(block.head) - (what == "table"), 1),
-                f"{skipped} of {total} {items} of this {what} make no exam question: each needs at least "
-                f"{generate.MIN_DISTRACTORS} other, different answers to offer as distractors",
-            )
+        generate.place(self.low, self._place, *generate.from_table(made), block, "table", "rows")
+        self.last = None  # a '::: extra' after the table or list belongs to no card
 
 
 def table_cells(low: Lowerer, block: Block) -> tuple[tuple[ir.Text, ...], tuple[tuple[ir.Text, ...], ...]]:

@@ -11,9 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
+from compiler.frontend.blocks import Block
 from compiler.model import doc, ir
+from compiler.model.diagnostics import Code
+
+if TYPE_CHECKING:
+    from compiler.frontend.lower import Lowerer
 
 #: Distractors per question: four options, as on the exam.
 DISTRACTORS = 3
@@ -120,3 +126,25 @@ def _question(
         explanation=explanation,
         source=card.id,
     )
+
+
+def place(
+    low: Lowerer,
+    put: Callable[[ir.Question], None],
+    made: list[ir.Question],
+    skipped: int,
+    block: Block,
+    what: str,
+    items: str,
+) -> None:
+    """Place the questions made from one table or definition list; say how many rows or terms made none."""
+    for question in made:
+        put(question)
+    if skipped:
+        low.diags.add(
+            Code.QUESTION_NOT_GENERATED,
+            low.path,
+            max(low.line(block.head) - (what == "table"), 1),  # a table's attribute line is above it
+            f"{skipped} of {skipped + len(made)} {items} of this {what} make no exam question: each needs at "
+            f"least {MIN_DISTRACTORS} other, different answers to offer as distractors",
+        )

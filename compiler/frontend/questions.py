@@ -8,7 +8,7 @@ than 3 options, and a "(Choose two.)" that does not match the number of ``[x]``.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from markdown_it.token import Token
 
@@ -133,6 +133,25 @@ def check(low: Lowerer, stem: ir.Text, found: list[tuple[ir.Option, int]], line:
                 f"{'are' if right != 1 else 'is'} marked '[x]'",
             )
     return ok
+
+
+def question(common: dict[str, Any], head: Block, stem: ir.Text, found: list[tuple[ir.Option, int]]) -> ir.Question:
+    """The IR question from the card fields shared with cards (``common``, without ``extra``)."""
+    fields = {k: v for k, v in common.items() if k != "extra"}
+    options = tuple(option for option, _ in found)
+    domain = head.attrs().get("domain")
+    return ir.Question(**fields, domain=domain, stem=stem, ask=None, options=options, explanation=None)
+
+
+def no_domain(low: Lowerer, head: Block) -> None:
+    """``domain`` on a ``Q:`` that turned out to be a Q/A or list card has no meaning there."""
+    if "domain" in head.attrs():
+        low.diags.add(
+            Code.ATTR_UNKNOWN,
+            low.path,
+            max(low.line(head.head) - 1, 1),
+            "attribute 'domain' has no meaning on a card; only an exam question (a 'Q:' and a task list) takes it",
+        )
 
 
 def _short(text: str, limit: int = 60) -> str:
