@@ -154,13 +154,18 @@
     return Array.prototype.filter.call(form.querySelectorAll("input[name=answer]"), function (i) { return i.checked; })
       .map(function (i) { return Number(i.value); });
   }
+  // a link's words: the tip's or card's text, short (its HTML, read as text by an unattached element)
+  function label(html) {
+    var words = el("div", {}, html).textContent.replace(/\s+/g, " ").trim();
+    return words.length > 70 ? words.slice(0, 69) + "…" : words;
+  }
   function learnLinks(q) {
     var box = el("div", { "class": "learn" });
     if (q.tips.length) {
       var p = el("p"); p.appendChild(document.createTextNode("Exam tip: "));
       q.tips.forEach(function (t, i) {
         if (i) p.appendChild(document.createTextNode(" · "));
-        p.appendChild(text("a", { href: "#tip-" + t }, t));
+        p.appendChild(text("a", { href: "#tip-" + t }, DATA.tips[t] ? label(DATA.tips[t]) : t));
       });
       box.appendChild(p);
     }
@@ -168,7 +173,7 @@
       var c = el("p"); c.appendChild(document.createTextNode("Card: "));
       q.cards.forEach(function (id, i) {
         if (i) c.appendChild(document.createTextNode(" · "));
-        c.appendChild(text("a", { href: "#card-" + id }, id));
+        c.appendChild(text("a", { href: "#card-" + id }, DATA.cards[id] ? label(DATA.cards[id].front) : id));
       });
       box.appendChild(c);
     }
@@ -186,8 +191,10 @@
   }
   function markOptions(q, form) {
     form.querySelectorAll(".option").forEach(function (row, i) {
-      row.classList.add(q.options[i].correct ? "right" : "wrong");
-      row.querySelector("input").disabled = true;
+      var input = row.querySelector("input");
+      if (q.options[i].correct) row.classList.add("right");
+      else if (input.checked) row.classList.add("wrong"); // only the distractors picked
+      input.disabled = true;
     });
   }
 
