@@ -279,3 +279,28 @@ def test_exam_run_in_a_real_browser(case: str, browser: Browser, tmp_path_factor
     assert problems == []
     assert all(url.startswith(("file:", "data:")) for url in requests), requests
     context.close()
+
+
+def test_an_exam_in_progress_survives_a_reload(browser: Browser, tmp_path: Path) -> None:
+    page_file, course = build(three_domains(tmp_path), tmp_path / "out")
+    questions = questions_of(course)
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(page_file.as_uri())
+    assert not page.locator("#resume-exam").is_visible()
+    page.locator("#start-exam").click()
+    first = page.locator("#question fieldset").get_attribute("data-qid") or ""
+    page.locator("#question label[for=opt-2]").click()
+    page.keyboard.press("Enter")
+    second = page.locator("#question fieldset").get_attribute("data-qid") or ""
+    left_before = page.inner_text("#timer")
+    page.reload()
+    page.locator("#resume-exam").click()
+    # back on the second question, the timer still counting down from the same deadline
+    assert page.locator("#question fieldset").get_attribute("data-qid") == second
+    assert page.inner_text("#timer") <= left_before
+    page.locator("#prev").click()
+    assert page.locator("#question fieldset").get_attribute("data-qid") == first
+    checked = page.locator("#question input:checked")
+    assert checked.count() == 1 and checked.get_attribute("value") == "2" and first in questions
+    context.close()
