@@ -30,7 +30,8 @@ def test_generated_course_is_clean_and_has_exactly_the_cards(corpus: Path) -> No
     run_checks(course, diags)
     # the corpus's answers are long and templated on purpose; its studyc.toml silences those quality warnings
     diags.suppress(load_config(corpus / "studyc").suppress_warnings)
-    assert [d.format() for d in diags.items] == []
+    # information (its card tables repeat one answer, so they make no exam questions) is no problem
+    assert [d.format() for d in diags.items if d.severity != "info"] == []
     cards = [ctx.card for ctx in iter_cards(course)]
     assert len(cards) == 300
     assert {c.kind for c in cards} == set(CARD_KINDS)

@@ -49,3 +49,18 @@ def test_every_code_has_a_docstring() -> None:
         if isinstance(node, ast.Assign) and isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant):
             documented.update(t.id for t in node.targets if isinstance(t, ast.Name))
     assert {c.name for c in Code} == documented
+
+
+def test_information_never_fails_a_build_and_can_be_suppressed() -> None:
+    diags = Diagnostics()
+    diags.add(Code.QUESTION_NOT_GENERATED, "a.md", 3, "2 of 2 rows make no exam question")
+    [info] = diags.items
+    assert info.severity == "info" and info.format() == (
+        "a.md:3:1: info: 2 of 2 rows make no exam question [question.not-generated]"
+    )
+    assert diags.errors(strict=False) == [] and diags.errors(strict=True) == []
+    assert diags.count("warning") == 0 and diags.count("error") == 0
+    diags.add(Code.QUESTION_CHOOSE_COUNT, "a.md", 5, "says two, marks one")
+    assert [d.code for d in diags.errors(strict=True)] == [Code.QUESTION_CHOOSE_COUNT]
+    diags.suppress(("question.not-generated",))
+    assert [d.code for d in diags.items] == [Code.QUESTION_CHOOSE_COUNT]

@@ -163,6 +163,8 @@ class Reporter:
         """
         lines = SourceLines(source_root)
         for diag in diags:
+            if diag.code.verbose_only and self.verbosity < VERBOSE:
+                continue  # many notices, none a problem: only with -v (JSON output keeps them)
             shown = diag if source_root is None else replace(diag, path=(source_root / diag.path).as_posix())
             self.console.print(headline(shown, strict, self.strict_why))
             source = lines.line(diag.path, diag.line)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from markdown_it.rules_block.table import escapedSplit
 
+from compiler.frontend import generate, questions
 from compiler.frontend.blocks import ALERT_RE, Block, source_slice, strip_prefix
 from compiler.frontend.tree import is_empty
 from compiler.model import ir
@@ -113,7 +114,10 @@ class CardBuilder:
                 return True
             if block.type in ("bullet_list", "ordered_list"):
                 self.pending = None
-                self._list_card(pend.head, block)
+                if questions.is_task_list(block):
+                    self._question(pend.head, block)
+                else:
+                    self._list_card(pend.head, block)
                 return True
             self.low.diags.add(
                 Code.CARD_NO_ANSWER,
@@ -132,7 +136,9 @@ class CardBuilder:
         self.finish()
         self.last = None
         if prefix in ("Q", "C"):
-            self.low.check_attrs(block, {"id", "class", "covers", "tags", "allow"}, "a card")
+            # a Q: may open an exam question, which alone may name a domain (see _not_question)
+            allowed = questions.QUESTION_ATTRS if prefix == "Q" else {"id", "class", "covers", "tags", "allow"}
+            self.low.check_attrs(block, allowed, "a card")
             strip_prefix(block)
             self.pending = Pending("qa" if prefix == "Q" else "cloze", block, [block] if prefix == "C" else [])
             self.pending.answering = prefix == "C"
@@ -197,6 +203,7 @@ class CardBuilder:
         back = low.text(pend.body, markdown=_strip_src(low.lines, pend.body))
         if self._empty(front, line, "question") or self._empty(back, low.line(pend.body[0].head), "answer"):
             return
+        self._not_question(pend.head)
         reverse = "reverse" in pend.head.classes()
         common = self._common(pend.head, front.markdown, last_tokens=[b.head for b in pend.body])
         self._place(ir.BasicCard(**common, front=front, back=back, reverse=reverse))
@@ -239,6 +246,7 @@ class CardBuilder:
                 depth = 1
         if self._empty(front, low.line(head.head), "question"):
             return
+        self._not_question(head)
         card = ir.ListCard(
             **self._common(head, front.markdown, last_tokens=[lst.head]),
             front=front,
@@ -247,14 +255,30 @@ class CardBuilder:
         )
         self._place(card)
 
-    def attach_extra(self, text: ir.Text) -> bool:
-        """Attach ``::: extra`` to the card just before it; False if there is none."""
+    def _not_question(self, head: Block) -> None:
+        questions.no_domain(self.low, head)
+
+    def _question(self, head: Block, lst: Block) -> None:
+        low = self.low
+        line = low.line(head.head)
+        stem = low.text([head], markdown=_strip_src(low.lines, [head]))
+        found = questions.options(low, lst)
+        if self._empty(stem, line, "question") or not questions.check(low, stem, found, line):
+            return
+        common = self._common(head, stem.markdown, last_tokens=[lst.head])
+        self._place(questions.question(common, head, stem, found))
+
+    def attach_extra(self, text: ir.Text, name: str = "extra") -> bool:
+        """Attach ``::: extra`` to the card just before it (``::: explain`` to the question); False if none."""
         if self.pending is not None and self.pending.answering:
             self.finish()
         if self.last is None:
             return False
         target, idx = self.last
-        target[idx] = target[idx].model_copy(update={"extra": text})
+        is_question = isinstance(target[idx], ir.Question)
+        if is_question != (name == "explain"):
+            return False
+        target[idx] = target[idx].model_copy(update={"explanation" if is_question else "extra": text})
         self.last = None
         return True
 
@@ -267,6 +291,7 @@ class CardBuilder:
         if "nocards" in classes:
             return
         toks = block.tokens
+        made: list[ir.DefinitionCard] = []
         i = 0
         while i < len(toks):
             if toks[i].type != "dt_open":
@@ -303,8 +328,10 @@ class CardBuilder:
                     reverse="reverse" in classes,
                 )
                 self._place(card)
+                made.append(card)
             i = j
-        self.last = None
+        generate.place(self.low, self._place, *generate.from_definitions(made), block, "definition list", "terms")
+        self.last = None  # a '::: extra' after the table or list belongs to no card
         self.after_group = "a definition list"
 
     def table_rows(self, block: Block, header: tuple[ir.Text, ...], rows: tuple[tuple[ir.Text, ...], ...]) -> None:
@@ -352,6 +379,7 @@ class CardBuilder:
             )
             return
         row_opens = [t for t in block.tokens if t.type == "tr_open"][1:]
+        made: list[ir.TableRowCard] = []
         for row, tr in zip(rows, row_opens, strict=False):
             prompt = tuple(ir.TableCell(column=names[i], text=row[i]) for i in front)
             answer = tuple(ir.TableCell(column=names[i], text=row[i]) for i in back)
@@ -359,10 +387,11 @@ class CardBuilder:
             if any(self._empty(c.text, row_line, f"'{c.column}' cell") for c in prompt):
                 continue
             key = " ".join(c.text.markdown for c in prompt)
-            self._place(
-                ir.TableRowCard(**self._common(block, key, tr), prompt=prompt, ask=attrs.get("ask"), answer=answer)
-            )
-        self.last = None
+            card = ir.TableRowCard(**self._common(block, key, tr), prompt=prompt, ask=attrs.get("ask"), answer=answer)
+            self._place(card)
+            made.append(card)
+        generate.place(self.low, self._place, *generate.from_table(made), block, "table", "rows")
+        self.last = None  # a '::: extra' after the table or list belongs to no card
         self.after_group = "a card table"
 
 

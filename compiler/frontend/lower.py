@@ -28,7 +28,7 @@ from compiler.model.diagnostics import Code, Diagnostics
 from compiler.model.slug import slugify
 from compiler.text.sanitize import MAX_HTML_DEPTH
 
-KNOWN_DIRECTIVES = ("extra",)
+KNOWN_DIRECTIVES = ("extra", "explain")
 CARD_ATTRS = {"id", "class", "covers", "tags", "allow"}
 #: Codes a card's ``allow`` attribute may silence.
 ALLOWABLE = (*(c.value for c in Code if c.value.startswith("quality.")), Code.CARD_RUNS_ON.value)
@@ -338,7 +338,7 @@ class Lowerer:
         inner = inner_tokens(block)
         text = self.text([Block(inner)] if inner else [], markdown=_inner_markdown(self.lines, block))
         group = self.cards.after_group
-        if group is not None:
+        if name == "extra" and group is not None:
             # one Extra field for every card of the list or table would repeat it on each
             message = (
                 f"'::: extra' cannot follow {group}: it makes one card per "
@@ -347,13 +347,13 @@ class Lowerer:
                 "or into prose"
             )
             self.diags.add(Code.DIRECTIVE_MISPLACED, self.path, line, message)
-        elif not self.cards.attach_extra(text):
-            self.diags.add(
-                Code.DIRECTIVE_MISPLACED,
-                self.path,
-                line,
-                "'::: extra' must directly follow a card's answer (a Q/A, list or cloze card), with no prose between",
+        elif not self.cards.attach_extra(text, name):
+            where = (
+                "an exam question's options"
+                if name == "explain"
+                else "a card's answer (a Q/A, list or cloze card), with no prose between"
             )
+            self.diags.add(Code.DIRECTIVE_MISPLACED, self.path, line, f"'::: {name}' must directly follow {where}")
 
 
 def _directive_hint(name: str) -> str:

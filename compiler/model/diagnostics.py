@@ -130,6 +130,28 @@ class Code(StrEnum):
     (``cheatsheet.pages``), so the lowest-priority cards were left off it (the guide still holds
     everything). Raise the budget or mark the cards you want kept with ``{.key}``."""
 
+    # -- exam questions (issue 15) --
+    QUESTION_NO_CORRECT = "question.no-correct"
+    """An exam question has no option marked ``[x]``."""
+    QUESTION_ALL_CORRECT = "question.all-correct"
+    """Every option of an exam question is marked ``[x]``: there is nothing to tell apart."""
+    QUESTION_DUPLICATE_OPTION = "question.duplicate-option"
+    """Two options of an exam question have the same text."""
+    QUESTION_FEW_OPTIONS = "question.few-options"
+    """An exam question has fewer than 3 options (a guess would be right half the time)."""
+    QUESTION_CHOOSE_COUNT = "question.choose-count"
+    """The stem says "(Choose two.)" but a different number of options is marked ``[x]``."""
+    QUESTION_UNKNOWN_DOMAIN = "question.unknown-domain"
+    """A question's ``domain`` attribute names a domain that ``course.md`` does not declare."""
+    QUESTION_NOT_GENERATED = "question.not-generated"
+    """Information: rows of a table card or terms of a definition list have too few distinct
+    other answers to make multiple-choice questions from (each needs at least 2 distractors)."""
+
+    @property
+    def verbose_only(self) -> bool:
+        """Information the terminal shows only with ``-v`` (JSON output always has it)."""
+        return self in _VERBOSE_ONLY
+
     @property
     def severity(self) -> Severity:
         """The default severity of this code."""
@@ -158,12 +180,15 @@ _WARNINGS = frozenset(
         Code.QUALITY_EITHER_OR,
         Code.CARD_RUNS_ON,
         Code.MEDIA_UNSUPPORTED,
+        Code.QUESTION_CHOOSE_COUNT,
     }
 )
 
 
 #: Codes that only inform: never an error, not even with ``--strict``.
-_INFOS = frozenset({Code.PRINT_LEFT_OUT})
+_INFOS = frozenset({Code.PRINT_LEFT_OUT, Code.QUESTION_NOT_GENERATED})
+#: Information shown only with ``-v``: one per table or list, so a normal course has many.
+_VERBOSE_ONLY = frozenset({Code.QUESTION_NOT_GENERATED})
 
 
 def code_docs() -> dict[Code, str]:

@@ -28,6 +28,7 @@ from compiler.model.ir import (
     ExamTip,
     ListCard,
     Prose,
+    Question,
     Section,
     Table,
     TableRowCard,
@@ -132,6 +133,8 @@ def height(block: Block, paper: Paper) -> float:
         return _table_height(block, width)
     if isinstance(block, Prose):
         return 0.0 if is_paragraphs(block) else _text_height(block.text, width)
+    if isinstance(block, Question):  # exam questions go to the quiz and the mock exam, not the cheat sheet
+        return 0.0
     text = qa_text(block)
     if text is None:
         return 0.0
@@ -164,6 +167,8 @@ def _level(block: Block, scenario: bool) -> int:
         return COMPARISON if any(isinstance(b, DefinitionList) for b in block.text.blocks) else REST
     if isinstance(block, BasicCard | ListCard) and any(w in f" {plain(block.front).lower()} " for w in COMPARE_WORDS):
         return COMPARISON
+    if isinstance(block, Question):
+        return REST
     if block.key:
         return KEY
     return COVERING if block.covers else REST

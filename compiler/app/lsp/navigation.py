@@ -13,7 +13,8 @@ from lsprotocol import types as lsp
 from compiler.app.lsp import lines as attrs
 from compiler.app.lsp.preview import hover_markdown, summary, tip_summary
 from compiler.app.lsp.workspace import Snapshot, TipAt
-from compiler.model.ir import AnyCard, Block, Chapter, ExamTip, Section
+from compiler.model.ir import AnyCard, Block, Chapter, ExamTip, Question, Section
+from compiler.text.plain import plain
 
 Lines = Sequence[str]
 
@@ -88,6 +89,8 @@ def _block(block: Block, end: int, lines: Lines) -> lsp.DocumentSymbol | None:
     whole, head = _range(first, last, lines), _range(first, first, lines)
     if isinstance(block, ExamTip):
         return _symbol(block.id, f"exam tip: {tip_summary(block)}", lsp.SymbolKind.Constant, whole, head, [])
+    if isinstance(block, Question):
+        return _symbol(plain(block.stem), f"exam question · {block.id}", lsp.SymbolKind.Event, whole, head, [])
     card: AnyCard = block
     detail = f"{card.kind.replace('_', ' ')} card · {card.id}"
     return _symbol(summary(card), detail, lsp.SymbolKind.Field, whole, head, [])
