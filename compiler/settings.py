@@ -142,11 +142,11 @@ def _warning_codes(value: Any) -> str | None:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         return f"must be a list of warning codes, got {_show(value)}"
     codes = {c.value: c for c in Code}
-    warnings = [c.value for c in Code if c.severity == "warning"]
+    warnings = [c.value for c in Code if c.severity != "error"]  # warnings and information
     for name in value:
         if name not in codes:
             return f"unknown code '{name}'{_suggest(name, warnings)}"
-        if codes[name].severity != "warning":
+        if codes[name].severity == "error":
             return f"'{name}' is an error; only warnings can be suppressed"
     return None
 

@@ -30,7 +30,7 @@ from compiler.text.sanitize import MAX_HTML_DEPTH
 
 BAD = Path(__file__).resolve().parent / "bad_input"
 CASES = sorted(p for p in BAD.iterdir() if p.is_dir() and not p.name.startswith("."))  # not .ruff_cache
-DIAG_RE = re.compile(r"^\S[^\n]*?:\d+:\d+: (?:error|warning): .* \[[a-z0-9.-]+\]$")
+DIAG_RE = re.compile(r"^\S[^\n]*?:\d+:\d+: (?:error|warning|info): .* \[[a-z0-9.-]+\]$")
 COURSE = "---\ntitle: Generated\nexam: Robustness (GEN-01)\n---\n"
 TOO_LARGE = (
     "01-huge.md:1:1: error: file is 20.0 MiB, over the 4.0 MiB limit (raise limits.max_file_bytes in studyc.toml "

@@ -10,8 +10,9 @@ import pytest
 from conftest import FIXTURES, assert_snapshot, to_json
 
 from compiler.frontend import FileResult, parse_file
-from compiler.model.ir import AnyCard, Section
+from compiler.model.ir import AnyCard, Question, Section
 from compiler.settings import Limits
+from compiler.text.html import HtmlRenderer
 
 CARD_KINDS = {"basic", "definition", "cloze", "list", "table_row"}
 
@@ -90,7 +91,21 @@ SPANS = {
         "table-cards/log-files-in-s3": (10, 10),
         "table-cards/stream-video-big": (15, 15),
     },
+    "generated": {
+        "generated/land-events-in-s3-within-a-minute": (6, 6),
+        "generated/replay-a-stream-for-a-week": (7, 7),
+        "generated/run-sql-on-files-in-s3": (8, 8),
+        "generated/join-s3-files-with-warehouse-tables": (9, 9),
+        "generated/buffer-to-s3-with-transforms": (10, 10),
+        "generated/k-means": (15, 15),
+        "generated/xgboost": (16, 16),
+        "generated/bucket": (18, 19),
+        "generated/shard": (21, 22),
+        "generated/partition-key": (24, 25),
+    },
     "no_answer": {},
+    "question": {"question/a-list-card-stays-a-list-card": (30, 33)},  # questions: test_question_* below
+    "question_errors": {"question-errors/a-plain-card-cannot-take-a-domain": (33, 35)},
     "prose": {},
     "tips": {},
 }
@@ -162,8 +177,21 @@ def test_table_card_column_roles() -> None:
 DIAGNOSTICS = {
     "cloze": [(13, "cloze.no-deletion"), (17, "cloze.stray")],
     "extra": [(25, "directive.misplaced"), (29, "directive.unknown")],
+    "generated": [(12, "question.not-generated")],  # a two-row table: one distractor per row
+    # two-term lists and two-row tables make no question either (information, not a problem)
+    "definitions": [(6, "question.not-generated"), (10, "question.not-generated")],
+    "table_cards": [(6, "question.not-generated"), (12, "question.not-generated")],
     "no_answer": [(6, "card.no-answer"), (10, "card.stray-answer"), (12, "card.empty-side")],
     "prose": [(13, "html.unsafe"), (15, "image.remote")],
+    "question_errors": [
+        (3, "question.no-correct"),
+        (9, "question.all-correct"),
+        (19, "question.duplicate-option"),  # the repeated option's own line, case and spacing ignored
+        (21, "question.few-options"),
+        (26, "question.choose-count"),
+        (32, "attr.unknown"),  # domain= on a Q/A card
+        (37, "directive.misplaced"),  # ::: explain after a Q/A card
+    ],
 }
 
 
@@ -172,3 +200,57 @@ def test_diagnostics_and_their_order(case: Path) -> None:
     got = [(d.line, d.code.value) for d in parsed(case.stem).diagnostics]
     assert got == DIAGNOSTICS.get(case.stem, [])
     assert all(d.path == case.name for d in parsed(case.stem).diagnostics)
+
+
+# --- exam questions -------------------------------------------------------------------------
+
+
+def questions_of(result: FileResult) -> list[Question]:
+    found: list[Question] = []
+
+    def walk(blocks: Iterable[Any], sections: Iterable[Section]) -> None:
+        found.extend(b for b in blocks if isinstance(b, Question))
+        for section in sections:
+            walk(section.blocks, section.sections)
+
+    walk(result.blocks, result.sections)
+    return found
+
+
+def test_question_from_a_task_list() -> None:
+    first, second = questions_of(parsed("question"))
+    assert (first.id, first.explicit_id, first.domain, first.tags) == (
+        "q-clickstream-firehose",
+        True,
+        "modeling",
+        ("scenario",),
+    )
+    assert first.covers == ("firehose-buffering", "kinesis-which-service")  # own tip first, then the heading's
+    assert (first.span.line, first.span.end_line) == (11, 16)
+    assert [o.correct for o in first.options] == [False, True, False, False]
+    assert first.options[1].text.markdown == "Amazon Data Firehose (exam era: *Kinesis Data Firehose*)"
+    assert "[x]" not in HtmlRenderer().text(first.options[1].text)  # the marker is not part of the option
+    assert "<em>Kinesis Data Firehose</em>" in HtmlRenderer().text(first.options[1].text)
+    assert first.explanation is not None and first.explanation.markdown.startswith("Firehose delivers to S3")
+    assert not first.multiple and first.source is None
+    # numbered task items and [X] work too; two [x] make a multiple-response question
+    assert second.multiple and [o.correct for o in second.options] == [True, False, True, False]
+    assert (second.domain, second.explanation, second.covers) == (None, None, ("kinesis-which-service",))
+    assert (second.span.line, second.span.end_line) == (22, 28)
+
+
+def test_a_list_with_a_plain_item_stays_a_list_card() -> None:
+    result = parsed("question")
+    [card] = cards_of(result).values()
+    assert card.kind == "list" and len(card.items) == 2
+    assert len(questions_of(result)) == 2
+
+
+def test_question_diagnostics_say_what_is_wrong() -> None:
+    result = parsed("question_errors")  # the codes and lines: DIAGNOSTICS above
+    messages = [d.message for d in result.diagnostics]
+    assert "option 'One' repeats the option on line 17" in messages
+    assert "the question says 'Choose two' but 1 option is marked '[x]'" in messages
+    # only the "(Choose two.)" question with one [x] is still usable (it is a warning)
+    [kept] = questions_of(result)
+    assert kept.span.line == 26 and kept.explanation is None

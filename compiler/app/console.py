@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 QUIET, NORMAL, VERBOSE = 0, 1, 2
 #: Builds faster than this never show a progress bar.
 PROGRESS_DELAY = 1.0
-_SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow"}
+_SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold blue"}
 
 
 def no_color() -> bool:

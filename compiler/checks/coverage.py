@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from dataclasses import dataclass
 
 from compiler.model.diagnostics import Code, Diagnostics
-from compiler.model.ir import Course, iter_cards, iter_sections, iter_tips, review_cards
+from compiler.model.ir import Course, iter_cards, iter_questions, iter_sections, iter_tips, review_cards
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,8 @@ class CoverageSummary:
     per_tip: dict[str, int]
     reviews: int = 0
     """Cards a learner reviews: a reversed note makes two, a cloze note one per deletion, a list one per item."""
+    questions: int = 0
+    """Exam questions the author wrote (generated ones not counted)."""
 
     def line(self) -> str:
         """``24/24 exam tips covered, 180 notes, 210 cards``."""
@@ -27,7 +30,7 @@ class CoverageSummary:
 
 
 def coverage(course: Course) -> CoverageSummary:
-    """Cards per tip id."""
+    """Cards and authored exam questions per tip id."""
     tip_ids = [tip.id for _, _, tip in iter_tips(course)]
     counts: Counter[str] = Counter()
     cards = reviews = 0
@@ -35,6 +38,11 @@ def coverage(course: Course) -> CoverageSummary:
         cards += 1
         reviews += review_cards(ctx.card)
         counts.update(ctx.card.covers)
+    questions = 0
+    for _, _, question in iter_questions(course):
+        if question.source is None:  # a generated question teaches nothing its card does not
+            questions += 1
+            counts.update(question.covers)
     per_tip = {tid: counts.get(tid, 0) for tid in tip_ids}
     return CoverageSummary(
         tips=len(per_tip),
@@ -42,6 +50,7 @@ def coverage(course: Course) -> CoverageSummary:
         cards=cards,
         per_tip=per_tip,
         reviews=reviews,
+        questions=questions,
     )
 
 
@@ -76,6 +85,25 @@ def check_coverage(course: Course, diags: Diagnostics) -> None:
                     ctx.card.span.line,
                     f"card covers unknown exam tip '{tid}'",
                 )
+    _check_questions(course, known | section_covers, diags)
+
+
+def _check_questions(course: Course, known_tips: set[str], diags: Diagnostics) -> None:
+    """Questions name known tips and known domains."""
+    domains = [d.id for d in course.domains]
+    for _, _, question in iter_questions(course):
+        if question.source is not None:
+            continue  # its card's covers are checked above
+        path, line = question.span.path, question.span.line
+        for tid in question.covers:
+            if tid not in known_tips:
+                diags.add(Code.COVERAGE_UNKNOWN_TIP, path, line, f"question covers unknown exam tip '{tid}'")
+        if question.domain is not None and question.domain not in domains:
+            close = difflib.get_close_matches(question.domain, domains, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; course.md declares: {', '.join(domains) or 'none'}"
+            diags.add(
+                Code.QUESTION_UNKNOWN_DOMAIN, path, line, f"question names unknown domain '{question.domain}'{hint}"
+            )
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from markdown_it.rules_block.table import escapedSplit
 
+from compiler.frontend import generate, questions
 from compiler.frontend.blocks import ALERT_RE, Block, source_slice, strip_prefix
 from compiler.frontend.tree import is_empty
 from compiler.model import ir
@@ -110,7 +111,10 @@ class CardBuilder:
                 return True
             if block.type in ("bullet_list", "ordered_list"):
                 self.pending = None
-                self._list_card(pend.head, block)
+                if questions.is_task_list(block):
+                    self._question(pend.head, block)
+                else:
+                    self._list_card(pend.head, block)
                 return True
             self.low.diags.add(
                 Code.CARD_NO_ANSWER,
@@ -129,7 +133,9 @@ class CardBuilder:
         self.finish()
         self.last = None
         if prefix in ("Q", "C"):
-            self.low.check_attrs(block, {"id", "class", "covers", "tags", "allow"}, "a card")
+            # a Q: may open an exam question, which alone may name a domain (see _not_question)
+            allowed = questions.QUESTION_ATTRS if prefix == "Q" else {"id", "class", "covers", "tags", "allow"}
+            self.low.check_attrs(block, allowed, "a card")
             strip_prefix(block)
             self.pending = Pending("qa" if prefix == "Q" else "cloze", block, [block] if prefix == "C" else [])
             self.pending.answering = prefix == "C"
@@ -193,6 +199,7 @@ class CardBuilder:
         back = low.text(pend.body, markdown=_strip_src(low.lines, pend.body))
         if self._empty(front, line, "question") or self._empty(back, low.line(pend.body[0].head), "answer"):
             return
+        self._not_question(pend.head)
         reverse = "reverse" in pend.head.classes()
         common = self._common(pend.head, front.markdown, last_tokens=[b.head for b in pend.body])
         self._place(ir.BasicCard(**common, front=front, back=back, reverse=reverse))
@@ -220,6 +227,7 @@ class CardBuilder:
                 depth = 1
         if self._empty(front, low.line(head.head), "question"):
             return
+        self._not_question(head)
         card = ir.ListCard(
             **self._common(head, front.markdown, last_tokens=[lst.head]),
             front=front,
@@ -228,14 +236,45 @@ class CardBuilder:
         )
         self._place(card)
 
-    def attach_extra(self, text: ir.Text) -> bool:
-        """Attach ``::: extra`` to the card just before it; False if there is none."""
+    def _not_question(self, head: Block) -> None:
+        if "domain" in head.attrs():
+            self.low.diags.add(
+                Code.ATTR_UNKNOWN,
+                self.low.path,
+                max(self.low.line(head.head) - 1, 1),
+                "attribute 'domain' has no meaning on a card; only an exam question (a 'Q:' and a task list) takes it",
+            )
+
+    def _question(self, head: Block, lst: Block) -> None:
+        low = self.low
+        line = low.line(head.head)
+        stem = low.text([head], markdown=_strip_src(low.lines, [head]))
+        found = questions.options(low, lst)
+        if self._empty(stem, line, "question") or not questions.check(low, stem, found, line):
+            return
+        common = self._common(head, stem.markdown, last_tokens=[lst.head])
+        del common["extra"]
+        question = ir.Question(
+            **common,
+            domain=head.attrs().get("domain"),
+            stem=stem,
+            ask=None,
+            options=tuple(option for option, _ in found),
+            explanation=None,
+        )
+        self._place(question)
+
+    def attach_extra(self, text: ir.Text, name: str = "extra") -> bool:
+        """Attach ``::: extra`` to the card just before it (``::: explain`` to the question); False if none."""
         if self.pending is not None and self.pending.answering:
             self.finish()
         if self.last is None:
             return False
         target, idx = self.last
-        target[idx] = target[idx].model_copy(update={"extra": text})
+        is_question = isinstance(target[idx], ir.Question)
+        if is_question != (name == "explain"):
+            return False
+        target[idx] = target[idx].model_copy(update={"explanation" if is_question else "extra": text})
         self.last = None
         return True
 
@@ -248,6 +287,7 @@ class CardBuilder:
         if "nocards" in classes:
             return
         toks = block.tokens
+        made: list[ir.DefinitionCard] = []
         i = 0
         while i < len(toks):
             if toks[i].type != "dt_open":
@@ -284,8 +324,9 @@ class CardBuilder:
                     reverse="reverse" in classes,
                 )
                 self._place(card)
+                made.append(card)
             i = j
-        self.last = None
+        self._generated(*generate.from_definitions(made), block, "definition list", "terms")
 
     def table_rows(self, block: Block, header: tuple[ir.Text, ...], rows: tuple[tuple[ir.Text, ...], ...]) -> None:
         """One card per body row of a ``.cards`` table."""
@@ -332,6 +373,7 @@ class CardBuilder:
             )
             return
         row_opens = [t for t in block.tokens if t.type == "tr_open"][1:]
+        made: list[ir.TableRowCard] = []
         for row, tr in zip(rows, row_opens, strict=False):
             prompt = tuple(ir.TableCell(column=names[i], text=row[i]) for i in front)
             answer = tuple(ir.TableCell(column=names[i], text=row[i]) for i in back)
@@ -339,10 +381,25 @@ class CardBuilder:
             if any(self._empty(c.text, row_line, f"'{c.column}' cell") for c in prompt):
                 continue
             key = " ".join(c.text.markdown for c in prompt)
-            self._place(
-                ir.TableRowCard(**self._common(block, key, tr), prompt=prompt, ask=attrs.get("ask"), answer=answer)
-            )
+            card = ir.TableRowCard(**self._common(block, key, tr), prompt=prompt, ask=attrs.get("ask"), answer=answer)
+            self._place(card)
+            made.append(card)
+        self._generated(*generate.from_table(made), block, "table", "rows")
+
+    def _generated(self, made: list[ir.Question], skipped: int, block: Block, what: str, items: str) -> None:
+        """Place the questions made from one table or definition list; say how many rows or terms made none."""
+        for question in made:
+            self._place(question)
         self.last = None
+        if skipped:
+            total = skipped + len(made)
+            self.low.diags.add(
+                Code.QUESTION_NOT_GENERATED,
+                self.low.path,
+                max(self.low.line(block.head) - (what == "table"), 1),
+                f"{skipped} of {total} {items} of this {what} make no exam question: each needs at least "
+                f"{generate.MIN_DISTRACTORS} other, different answers to offer as distractors",
+            )
 
 
 def table_cells(low: Lowerer, block: Block) -> tuple[tuple[ir.Text, ...], tuple[tuple[ir.Text, ...], ...]]:

@@ -27,7 +27,7 @@ from compiler.model.diagnostics import Code, Diagnostics
 from compiler.model.slug import slugify
 from compiler.text.sanitize import MAX_HTML_DEPTH
 
-KNOWN_DIRECTIVES = ("extra",)
+KNOWN_DIRECTIVES = ("extra", "explain")
 CARD_ATTRS = {"id", "class", "covers", "tags", "allow"}
 #: Codes a card's ``allow`` attribute may silence.
 ALLOWABLE = tuple(c.value for c in Code if c.value.startswith("quality."))
@@ -305,10 +305,9 @@ class Lowerer:
             return
         inner = inner_tokens(block)
         text = self.text([Block(inner)] if inner else [], markdown=_inner_markdown(self.lines, block))
-        if not self.cards.attach_extra(text):
-            self.diags.add(
-                Code.DIRECTIVE_MISPLACED, self.path, line, "'::: extra' must directly follow a card's answer"
-            )
+        if not self.cards.attach_extra(text, name):
+            where = "an exam question's options" if name == "explain" else "a card's answer"
+            self.diags.add(Code.DIRECTIVE_MISPLACED, self.path, line, f"'::: {name}' must directly follow {where}")
 
 
 def _inner_markdown(lines: list[str], block: Block) -> str:

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "info"]
 #: Longest message kept; the rest is cut with an ellipsis.
 MAX_MESSAGE = 300
 
@@ -116,9 +116,28 @@ class Code(StrEnum):
     """An "A or B?" question answered by one of the two options: a guess is right half the time.
     Ask an open question instead."""
 
+    # -- exam questions (issue 15) --
+    QUESTION_NO_CORRECT = "question.no-correct"
+    """An exam question has no option marked ``[x]``."""
+    QUESTION_ALL_CORRECT = "question.all-correct"
+    """Every option of an exam question is marked ``[x]``: there is nothing to tell apart."""
+    QUESTION_DUPLICATE_OPTION = "question.duplicate-option"
+    """Two options of an exam question have the same text."""
+    QUESTION_FEW_OPTIONS = "question.few-options"
+    """An exam question has fewer than 3 options (a guess would be right half the time)."""
+    QUESTION_CHOOSE_COUNT = "question.choose-count"
+    """The stem says "(Choose two.)" but a different number of options is marked ``[x]``."""
+    QUESTION_UNKNOWN_DOMAIN = "question.unknown-domain"
+    """A question's ``domain`` attribute names a domain that ``course.md`` does not declare."""
+    QUESTION_NOT_GENERATED = "question.not-generated"
+    """Information: rows of a table card or terms of a definition list have too few distinct
+    other answers to make multiple-choice questions from (each needs at least 2 distractors)."""
+
     @property
     def severity(self) -> Severity:
         """The default severity of this code."""
+        if self in _INFOS:
+            return "info"
         return "warning" if self in _WARNINGS else "error"
 
 
@@ -140,8 +159,11 @@ _WARNINGS = frozenset(
         Code.QUALITY_CLOZE_GIVEAWAY,
         Code.QUALITY_NEAR_DUPLICATE,
         Code.QUALITY_EITHER_OR,
+        Code.QUESTION_CHOOSE_COUNT,
     }
 )
+#: Codes that only inform: they never fail a build, not even with ``--strict``.
+_INFOS = frozenset({Code.QUESTION_NOT_GENERATED})
 
 
 def code_docs() -> dict[Code, str]:
@@ -225,8 +247,8 @@ class Diagnostics:
         return sorted(self.items, key=lambda d: (d.path, d.line, d.col, d.code.value, d.message))
 
     def errors(self, strict: bool = False) -> list[Diagnostic]:
-        """Diagnostics that fail the build (warnings too when strict)."""
-        return [d for d in self.items if strict or d.severity == "error"]
+        """Diagnostics that fail the build (warnings too when strict; information never)."""
+        return [d for d in self.items if d.severity == "error" or (strict and d.severity == "warning")]
 
     def count(self, severity: Severity) -> int:
         """How many diagnostics have this severity."""

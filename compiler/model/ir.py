@@ -18,7 +18,7 @@ from compiler.model.doc import Node, Text
 __all__ = ["Node", "Text"]  # re-exported: cards hold texts
 
 #: Bumped on any incompatible change to the JSON form of the IR.
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
 
 
 class Span(Node):
@@ -198,6 +198,58 @@ class TableRowCard(CardBase):
     """Cells shown on the back."""
 
 
+class Option(Node):
+    """One answer option of an exam question."""
+
+    kind: Literal["option"] = "option"
+    """Discriminator."""
+    text: Text
+    """The option as written after ``[ ]`` or ``[x]``."""
+    correct: bool
+    """Whether the option is a right answer (``[x]``)."""
+
+
+class Question(Node):
+    """An exam-style multiple-choice question: a stem and lettered options, one or more of them correct.
+
+    Authored as a ``Q:`` paragraph followed by a task list, or generated from a table card's rows
+    or a definition list's terms (then ``source`` names the card it was made from).
+    Not a flashcard: the Anki deck and the printable flashcards leave questions out.
+    """
+
+    kind: Literal["question"] = "question"
+    """Discriminator."""
+    id: str
+    """Explicit ``{#id}``, a key derived from the stem, or ``<card id>/q`` when generated."""
+    explicit_id: bool
+    """Whether the author wrote the id."""
+    span: Span
+    """Source location: the ``Q:`` line through the options (generated: the card's row or term)."""
+    covers: tuple[str, ...]
+    """Ids of the exam tips this question tests (its own and its enclosing sections')."""
+    tags: tuple[str, ...]
+    """Tags written on the question itself."""
+    allow: tuple[str, ...] = ()
+    """Quality-check codes the author silenced on this question."""
+    domain: str | None
+    """Course domain id written on the question, overriding its chapter's domain."""
+    stem: Text
+    """The question text."""
+    ask: str | None
+    """A line printed under the stem, e.g. "Which Service?" for a question generated from a table."""
+    options: tuple[Option, ...]
+    """The options in the order shown; the page and the mock exam letter them A, B, C…"""
+    explanation: Text | None
+    """Why the right answer is right (``::: explain``), if any."""
+    source: str | None = None
+    """Id of the card the question was generated from; ``None`` for an authored question."""
+
+    @property
+    def multiple(self) -> bool:
+        """Whether more than one option is correct (a multiple-response question)."""
+        return sum(o.correct for o in self.options) > 1
+
+
 Card = Annotated[
     BasicCard | DefinitionCard | ClozeCard | ListCard | TableRowCard,
     Field(discriminator="kind"),
@@ -205,7 +257,7 @@ Card = Annotated[
 """Any card."""
 
 Block = Annotated[
-    Prose | Table | ExamTip | BasicCard | DefinitionCard | ClozeCard | ListCard | TableRowCard,
+    Prose | Table | ExamTip | BasicCard | DefinitionCard | ClozeCard | ListCard | TableRowCard | Question,
     Field(discriminator="kind"),
 ]
 """Anything that can stand in a section's body, in source order."""
@@ -347,6 +399,18 @@ def iter_tips(course: Course) -> Iterator[tuple[Chapter, tuple[Section, ...], Ex
     for chapter, trail, block in iter_blocks(course):
         if isinstance(block, ExamTip):
             yield chapter, trail, block
+
+
+def iter_questions(course: Course) -> Iterator[tuple[Chapter, tuple[Section, ...], Question]]:
+    """Every exam question, authored and generated, in reading order."""
+    for chapter, trail, block in iter_blocks(course):
+        if isinstance(block, Question):
+            yield chapter, trail, block
+
+
+def question_domain(chapter: Chapter, question: Question) -> str | None:
+    """The domain a question counts for: its own ``domain`` or else its chapter's."""
+    return question.domain or chapter.domain
 
 
 def iter_sections(course: Course) -> Iterator[tuple[Chapter, Section]]:
