@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages WeasyPrint needs for the PDFs: Pango, HarfBuzz's subsetter (fast
-# font embedding) and the DejaVu fonts the print CSS names. Installs only what is
+# font embedding) and the DejaVu fonts the print CSS names; and Chromium, which the
+# quiz page's browser test drives through Playwright. Installs only what is
 # missing, and only where it can (root with apt-get); otherwise it says what to do.
 set -u
 need=()
@@ -10,13 +11,14 @@ have_lib 'libpangoft2-1.0.so' || need+=(libpangoft2-1.0-0)
 have_lib 'libharfbuzz-subset.so' || need+=(libharfbuzz-subset0)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf ] || need+=(fonts-dejavu-extra)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "installing system packages for PDF output: ${need[*]}"
+  echo "installing system packages for PDF output and the browser test: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 else
-  echo "warning: PDF output needs these Debian packages: ${need[*]}" >&2
+  echo "warning: PDF output and the browser test need these Debian packages: ${need[*]}" >&2
   echo "         install them with: sudo apt-get install ${need[*]}" >&2
 fi
 exit 0

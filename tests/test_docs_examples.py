@@ -97,7 +97,7 @@ def test_readme_lists_every_output() -> None:
     slug = "aws-ml-specialty"
     expected = {f"{slug}.json", f"{slug}.schema.json", f"{slug}.csv", f"{slug}.apkg"}
     expected |= {f"{slug}-{f.name}.pdf" for f in FORMATS if f.kind == "pdf"}
-    expected |= {f"{slug}-{name}.html" for name in ("cheatsheet", "guide")}
+    expected |= {f"{slug}-{name}.html" for name in ("cheatsheet", "guide", "quiz")}
     assert set(built) == expected
 
 

@@ -151,6 +151,8 @@ class Reporter:
         """
         lines = SourceLines(source_root)
         for diag in diags:
+            if diag.severity == "info" and self.verbosity < VERBOSE:
+                continue  # notices, not problems: only with -v (JSON output keeps them)
             shown = diag if source_root is None else replace(diag, path=(source_root / diag.path).as_posix())
             self.console.print(headline(shown, strict))
             source = lines.line(diag.path, diag.line)

@@ -352,6 +352,12 @@ def assemble(results: list[FileResult], diags: Diagnostics) -> ir.Course | None:
         paper=meta.paper,
         description=course_res.body,
         domains=domains,
+        exam_format=ir.ExamFormat(
+            questions=meta.questions,
+            duration_minutes=meta.duration_minutes,
+            scale=meta.scale,
+            passing_score=meta.passing_score,
+        ),
         chapters=tuple(chapters),
         assets=tuple(sorted(assets.values(), key=lambda a: a.media_name)),
     )

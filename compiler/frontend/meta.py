@@ -7,7 +7,7 @@ import re
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from compiler.model.diagnostics import Code, Diagnostics
 
@@ -36,6 +36,26 @@ class CourseMeta(BaseModel):
     slug: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*$")
     paper: Literal["a4", "letter"] = "a4"
     domains: list[DomainMeta] = []
+    # the exam's format, for the quiz page and the mock exam (docs/format.md)
+    questions: int | None = Field(default=None, ge=1, le=1000)
+    duration_minutes: int | None = Field(default=None, ge=1, le=1440)
+    scale: tuple[int, int] = (0, 100)
+    passing_score: int | None = None
+
+    @field_validator("scale")
+    @classmethod
+    def _rising(cls, scale: tuple[int, int]) -> tuple[int, int]:
+        if scale[0] >= scale[1]:
+            raise ValueError(f"the lowest score must be below the highest, got [{scale[0]}, {scale[1]}]")
+        return scale
+
+    @field_validator("passing_score")
+    @classmethod
+    def _on_scale(cls, score: int | None, info: ValidationInfo) -> int | None:
+        low, high = info.data.get("scale", (0, 100))
+        if score is not None and not low <= score <= high:
+            raise ValueError(f"must lie on the scale [{low}, {high}], got {score}")
+        return score
 
 
 class ChapterMeta(BaseModel):

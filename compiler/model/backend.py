@@ -73,6 +73,8 @@ FORMATS: tuple[Format, ...] = (
     Format("guide", "compiler.print.guide", "pdf", "the study guide (HTML and PDF)"),
     Format("flashcards", "compiler.print.flashcards", "pdf", "double-sided printable flashcards (PDF)"),
     Format("anki", "compiler.anki.backend", "file", "the Anki deck (.apkg)"),
+    Format("mock-exam", "compiler.print.mock_exam", "pdf", "a printable mock exam with an answer key (PDF)"),
+    Format("quiz", "compiler.export.quiz", "file", "the practice-exam page, one offline HTML file"),
 )
 #: name → module.
 REGISTRY: dict[str, str] = {f.name: f.module for f in FORMATS}

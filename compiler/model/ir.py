@@ -307,6 +307,21 @@ class Chapter(Node):
     """Top-level sections."""
 
 
+class ExamFormat(Node):
+    """How the exam is run and scored, from ``course.md`` (the quiz page and the mock exam follow it)."""
+
+    kind: Literal["exam_format"] = "exam_format"
+    """Discriminator."""
+    questions: int | None = None
+    """Questions on the real exam (``None``: the practice exam draws every question)."""
+    duration_minutes: int | None = None
+    """Time for the real exam (``None``: the practice exam is not timed)."""
+    scale: tuple[int, int] = (0, 100)
+    """Lowest and highest score of the exam's reported scale."""
+    passing_score: int | None = None
+    """Pass mark on ``scale`` (``None``: no pass mark shown)."""
+
+
 class Course(Node):
     """The whole course: metadata plus chapters in file-name order."""
 
@@ -328,6 +343,8 @@ class Course(Node):
     """Body of ``course.md``, if any."""
     domains: tuple[Domain, ...]
     """Exam domains with weights."""
+    exam_format: ExamFormat = ExamFormat()
+    """Number of questions, time, score scale and pass mark of the exam."""
     chapters: tuple[Chapter, ...]
     """Chapters in order."""
     assets: tuple[Asset, ...]
