@@ -136,8 +136,9 @@ def check(low: Lowerer, stem: ir.Text, found: list[tuple[ir.Option, int]], line:
 
 
 def question(common: dict[str, Any], head: Block, stem: ir.Text, found: list[tuple[ir.Option, int]]) -> ir.Question:
-    """The IR question from the card fields shared with cards (``common``, without ``extra``)."""
-    fields = {k: v for k, v in common.items() if k != "extra"}
+    """The IR question from the card fields shared with cards (``common``, without ``extra`` and ``key``)."""
+    # a question never prints on the cheat sheet, so the cheat sheet's key marker means nothing to it
+    fields = {k: v for k, v in common.items() if k not in ("extra", "key")}
     options = tuple(option for option, _ in found)
     domain = head.attrs().get("domain")
     return ir.Question(**fields, domain=domain, stem=stem, ask=None, options=options, explanation=None)
