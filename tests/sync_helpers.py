@@ -38,6 +38,27 @@ class Setup:
         assert old in text, f"{old!r} not in {name}"
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
+    def remove_card(self, name: str, question: str) -> None:
+        """Delete the card asking ``question`` from a note file: its attribute line, question and answer."""
+        path = self.source / name
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        at = line_of(path, question) - 1
+        start = at - 1 if at > 0 and lines[at - 1].startswith("{") else at
+        answer = next(n for n in range(at + 1, len(lines)) if lines[n].startswith("A: "))
+        end = next((n for n in range(answer, len(lines)) if not lines[n].strip()), len(lines))
+        path.write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
+
+    def where(self, name: str, text: str) -> str:
+        """``name:line`` of the one line of a note file that holds ``text`` (as sync reports a card)."""
+        return f"{name}:{line_of(self.source / name, text)}"
+
+
+def line_of(path: Path, text: str) -> int:
+    """The 1-based number of the one line of ``path`` that holds ``text``; fails unless exactly one does."""
+    found = [n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line]
+    assert len(found) == 1, f"{text!r} is on lines {found} of {path.name}, not on exactly one"
+    return found[0]
+
 
 def make_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Setup:
     """The sample course and an empty collection (call it from a fixture)."""

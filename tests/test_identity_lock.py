@@ -162,15 +162,16 @@ def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path: Path, capsys: pyte
     _build(src, tmp_path / "out", T1)
     lock_before = (src / "studyc.lock").read_bytes()
     notes = src / "02-modeling.md"
-    notes.write_text(
-        notes.read_text().replace("Q: Which kind of learning uses unlabeled data?\n\nA: Unsupervised learning.\n", "")
-    )
+    card = "Q: Which kind of learning uses unlabeled data?\n\nA: Unsupervised learning.\n"
+    assert card in notes.read_text()
+    notes.write_text(notes.read_text().replace(card, ""))
+    capsys.readouterr()
     assert main(["build", str(src), "-o", str(tmp_path / "dry"), "--format", "anki", "--dry-run"]) == 0
-    err = capsys.readouterr().err
-    assert "notes: 0 added, 0 updated, 8 unchanged, 1 removed" in err
+    out = capsys.readouterr().out  # the plan is a result: stdout
+    assert "notes: 0 added, 0 updated, 8 unchanged, 1 removed" in out
     removed = lockfile.read(src / "studyc.lock").entries
     gone = next(e for e in removed if e.key == "modeling/which-kind-of-learning-uses-unlabeled-data")
-    assert f"nid:{gone.nid}" in err
+    assert f"nid:{gone.nid}" in out
     assert not (tmp_path / "dry").exists()
     assert (src / "studyc.lock").read_bytes() == lock_before
 

@@ -13,7 +13,8 @@ from conftest import SAMPLE, studyc
 from compiler.anki import lock as lockfile
 
 T1, T2, T3 = 1_700_000_000, 1_700_086_400, 1_700_172_800
-OLD = '{covers="labels"}\nQ: Which kind of learning uses unlabeled data?\n\nA: Unsupervised learning.\n\n'
+# the card sits in the `::: covers labels` region, so it has no attribute line of its own
+OLD = "Q: Which kind of learning uses unlabeled data?\n\nA: Unsupervised learning.\n\n"
 # reworded on both sides and moved to another chapter: too unlike to match without asking
 NEW = "Q: Which learning approach works with data that has no labels?\n\nA: Unsupervised learning, e.g. clustering.\n\n"
 

@@ -53,7 +53,10 @@ def apply(edit: dict[str, Any], tmp: Path) -> tuple[str, str, Plan]:
     path = ROOT / edit["file"]
     course, first = baseline(str(path.parent.relative_to(ROOT)))
     text = path.read_text(encoding="utf-8")
-    assert text.count(edit["old"]) >= 1, f"fixture changed: {edit['old']!r}"
+    # exactly once: an edit that finds nothing (or the wrong copy) would test another card, or none
+    assert text.count(edit["old"]) == 1, (
+        f"fixture changed: {edit['old']!r} is in {path.name} {text.count(edit['old'])} times"
+    )
     start = text.index(edit["old"])
     old_line = text[: start + len(edit["old"])].count("\n") + 1
     new_text = text.replace(edit["old"], edit["new"], 1)
@@ -74,6 +77,12 @@ def test_the_corpus_is_big_and_varied() -> None:
     assert len(keep) >= 40 and len(CORPUS) - len(keep) >= 6
     assert len({e["what"] for e in keep}) >= 8
     assert sum(1 for e in CORPUS if e.get("anki")) >= 10
+
+
+def test_every_edit_finds_its_text_exactly_once() -> None:
+    """Checked outside the strict-xfail cases too, where a missing text would pass as the known limit."""
+    missing = [e["old"] for e in CORPUS if (ROOT / e["file"]).read_text(encoding="utf-8").count(e["old"]) != 1]
+    assert not missing, f"fixture changed: not exactly once in their files: {missing}"
 
 
 LIMIT = pytest.mark.xfail(strict=True, reason="known limit, see tests/fixtures/rewordings.yaml")

@@ -100,7 +100,7 @@ def test_a_note_saved_during_a_build_is_built_next_time(
 ) -> None:
     """A save while a build runs: the build used the old text, so the next one must not say "nothing changed"."""
     from compiler.app import cli
-    from compiler.build import cache
+    from compiler.frontend import files  # the build reads notes through files.read_sources → files.read_text
 
     src = tmp_path / "notes"
     shutil.copytree(SAMPLE, src, ignore=shutil.ignore_patterns("studyc.lock"))
@@ -108,7 +108,7 @@ def test_a_note_saved_during_a_build_is_built_next_time(
     note = next(p for p in sorted(src.glob("0*.md")))
     old = note.read_text(encoding="utf-8")
     assert "seven" not in old
-    real_read = cache.read_text
+    real_read = files.read_text
     saved: list[str] = []
 
     def read_then_save(root: Path, rel: str, *args: object) -> str | None:
@@ -119,13 +119,13 @@ def test_a_note_saved_during_a_build_is_built_next_time(
             saved.append(rel)
         return text
 
-    monkeypatch.setattr(cache, "read_text", read_then_save)
+    monkeypatch.setattr(files, "read_text", read_then_save)
     args = ["build", str(src), "-o", str(out), "--format", "json", "-v"]
     assert cli.main(args) == 0
     assert saved == [note.name]
     assert "(seven)" not in (out / "sample.json").read_text(encoding="utf-8")  # the build read the old text
     capsys.readouterr()
-    monkeypatch.setattr(cache, "read_text", real_read)
+    monkeypatch.setattr(files, "read_text", real_read)
     assert cli.main(args) == 0
     assert SKIPPED not in capsys.readouterr().err
     assert "(seven)" in (out / "sample.json").read_text(encoding="utf-8")

@@ -75,8 +75,8 @@ def test_fresh_only_while_nothing_changed(src: Path, tmp_path: Path) -> None:
     out.mkdir()
     output = out / "sample.json"
     output.write_text("{}")
-    stamp.save(src, out, SETTINGS, [output], ["line one", "line two"])
-    assert stamp.fresh(src, out, SETTINGS) == (["line one", "line two"], [output])
+    stamp.save(src, out, SETTINGS, [output], ["line one", "line two"], notices=["a notice"])
+    assert stamp.fresh(src, out, SETTINGS) == (["a notice"], ["line one", "line two"], [output])
     assert stamp.fresh(src, out, {**SETTINGS, "paper": "a4"}) is None
     stat = output.stat()
     output.write_text("[]")  # same size, new bytes and mtime

@@ -113,12 +113,7 @@ def test_renamed_chapter_moves_every_card(setup: Setup) -> None:
 def test_removed_card_is_listed_and_deleted_only_with_delete(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
     assert setup.sync() == 0
     gone = _guid(setup, "labeled-vs-unlabeled")
-    setup.edit(
-        "02-modeling.md",
-        '{#labeled-vs-unlabeled covers="labels" tags="comparison"}\nQ: How does labeled data differ from '
-        "unlabeled data?\n\nA: Labeled data already has the target attribute; unlabeled data does not.\n",
-        "",
-    )
+    setup.remove_card("02-modeling.md", "Q: How does labeled data differ from unlabeled data?")
     capsys.readouterr()
     assert setup.sync() == 0
     col = setup.open()
@@ -210,7 +205,8 @@ def test_dry_run_prints_the_plan_and_changes_nothing(setup: Setup, capsys: pytes
     assert setup.sync("--dry-run") == 0
     err = capsys.readouterr().err
     assert "dry run: nothing was changed" in err
-    assert "01-streams.md:14  record-size → Sample::Streams" in err
+    record = setup.where("01-streams.md", "Q: What is the maximum size of a record's data blob?")
+    assert f"{record}  record-size → Sample::Streams" in err
     assert "create studyc Cloze" in err
     assert setup.collection.read_bytes() == before
     assert not (setup.source / "studyc.lock").exists()

@@ -18,6 +18,7 @@ from compiler.model.errors import OutputError, SyncConflictError, UsageError
 
 KEY = "labeled-vs-unlabeled"
 ANSWER = "A: Labeled data already has the target attribute; unlabeled data does not."
+QUESTION = "Q: How does labeled data differ from unlabeled data?"
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def test_edit_made_only_in_anki_is_kept(setup: Setup, capsys: pytest.CaptureFixt
     capsys.readouterr()
     assert setup.sync() == 0
     err = capsys.readouterr().err
-    assert "edited in Anki, kept" in err and "02-modeling.md:8" in err
+    assert "edited in Anki, kept" in err and setup.where("02-modeling.md", QUESTION) in err
     assert _field(setup, KEY, "Back") == "Fixed on the phone."
     assert "One megabyte" in _field(setup, "record-size", "Back")
     col = setup.open()
@@ -76,7 +77,7 @@ def test_conflict_leaves_anki_alone_until_a_side_is_picked(setup: Setup, capsys:
     capsys.readouterr()
     assert setup.sync() == SyncConflictError.exit_code
     err = capsys.readouterr().err
-    assert "02-modeling.md:8" in err
+    assert setup.where("02-modeling.md", QUESTION) in err
     assert "Back in the notes: Edited in the notes." in err
     assert "Back in Anki:      Edited in Anki." in err
     assert _field(setup, KEY, "Back") == "Edited in Anki."
@@ -153,7 +154,7 @@ def test_note_on_another_note_type_is_migrated_keeping_id_and_history(setup: Set
         note = col.get_note(nid)  # type: ignore[arg-type]
         assert note.mid == BASIC.id
         assert note["Back"].startswith("<p>Labeled data already has")
-        assert "02-modeling.md:8" in note["Source"]
+        assert setup.where("02-modeling.md", QUESTION) in note["Source"]
         assert col.db.scalar("select sum(reps) from cards where nid = ?", nid) == reps == 1  # type: ignore[union-attr]
     finally:
         col.close()

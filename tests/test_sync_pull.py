@@ -62,8 +62,9 @@ def test_pull_round_trip(setup: Setup, tmp_path: Path, capsys: pytest.CaptureFix
     assert "up to {{c2::365 days::max}}." in streams
     assert ": Something that puts data into the stream.\n" in streams
     # not mapped: the list card and HTML with no safe Markdown, each with file:line
-    assert "01-streams.md:22: streams/what-does-a-data-record-consist-of: Text not pulled" in err
-    assert "01-streams.md:48: streams/consumer: Back not pulled" in err
+    record = setup.where("01-streams.md", "Q: What does a data record consist of?")
+    assert f"{record}: streams/what-does-a-data-record-consist-of: Text not pulled" in err
+    assert f"{setup.where('01-streams.md', 'Consumer')}: streams/consumer: Back not pulled" in err
     col = setup.open()
     before = note_rows(col)
     col.close()

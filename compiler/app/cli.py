@@ -195,7 +195,9 @@ def _up_to_date(args: argparse.Namespace, config: Config, reporter: Reporter) ->
     if args.diagnostics == "json":
         print("[]")
         return True
-    lines, outputs = found
+    notices, lines, outputs = found
+    for notice in notices:  # on stderr and even with -q, as the build printed them
+        reporter.console.print(notice)
     for line in lines:
         reporter.result(line)
     reporter.debug(f"{SKIPPED}; parsing and rendering skipped")
@@ -282,13 +284,14 @@ def _save_stamp(args: argparse.Namespace, config: Config, result: Result, before
     from compiler.build import stamp
     from compiler.checks.coverage import coverage
 
-    lines = [replace(d, path=(args.source / d.path).as_posix()).format() for d in result.diagnostics.sorted()]
-    lines += [outcome_line(coverage(result.course).line(), 0, 0)] if result.course is not None else []
+    shown = [d for d in result.diagnostics.sorted() if not d.code.verbose_only]  # as a build without -v shows
+    notices = [replace(d, path=(args.source / d.path).as_posix()).format() for d in shown]
+    lines = [outcome_line(coverage(result.course).line(), 0, 0)] if result.course is not None else []
     if result.plan is not None:
         p = result.plan
         lines.append(summary(replace(p, added=[], updated=[], unchanged=p.added + p.updated + p.unchanged, removed=[])))
     outputs = [*result.written, *result.unchanged]
-    stamp.save(args.source, config.out, stamp.settings_key(config), outputs, lines, before)
+    stamp.save(args.source, config.out, stamp.settings_key(config), outputs, lines, before, notices)
 
 
 def _stats(args: argparse.Namespace, reporter: Reporter) -> int:

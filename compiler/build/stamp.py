@@ -98,8 +98,8 @@ def _state(path: Path) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns]
 
 
-def fresh(source: Path, out: Path, settings: dict[str, Any]) -> tuple[list[str], list[Path]] | None:
-    """The stored report lines and outputs if nothing changed since the stamped build, else None."""
+def fresh(source: Path, out: Path, settings: dict[str, Any]) -> tuple[list[str], list[str], list[Path]] | None:
+    """The stored notices, result lines and outputs if nothing changed since the stamped build, else None."""
     try:
         stamp = json.loads((out / ".cache" / STAMP_NAME).read_text(encoding="utf-8"))
         outputs: dict[str, list[int]] = stamp["outputs"]
@@ -107,8 +107,9 @@ def fresh(source: Path, out: Path, settings: dict[str, Any]) -> tuple[list[str],
             return None
         if any(_state(Path(name)) != state for name, state in outputs.items()):
             return None
+        notices: list[str] = stamp["notices"]
         lines: list[str] = stamp["lines"]
-        return lines, [Path(name) for name in outputs]
+        return notices, lines, [Path(name) for name in outputs]
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -120,8 +121,12 @@ def save(
     outputs: Iterable[Path],
     lines: list[str],
     before: dict[str, str] | None = None,
+    notices: list[str] | None = None,
 ) -> None:
     """Record a successful build; a failure to write only costs the next build its shortcut.
+
+    ``lines`` are the build's results (stdout), ``notices`` its information diagnostics
+    (stderr): a skipped build repeats each on the stream the build printed it to.
 
     ``before`` is the :func:`snapshot` taken before the build read the notes. The identity
     lock is the one file the build itself writes into ``source``: it is hashed as written.
@@ -135,6 +140,7 @@ def save(
         files[LOCK_NAME] = hashlib.sha256(lock.read_bytes()).hexdigest()
     states = {str(p): _state(p) for p in outputs}
     stamp = {"digest": digest(source, out, settings, files), "outputs": states, "lines": lines}
+    stamp["notices"] = notices or []
     with contextlib.suppress(OutputError):
         write_atomic(out / ".cache" / STAMP_NAME, json.dumps(stamp, sort_keys=True, indent=1).encode())
 

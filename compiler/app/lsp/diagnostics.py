@@ -18,6 +18,11 @@ from compiler.app.lsp import lines as attrs
 from compiler.model.diagnostics import Code, Diagnostic
 
 SOURCE = "studyc"
+_SEVERITY = {
+    "error": lsp.DiagnosticSeverity.Error,
+    "warning": lsp.DiagnosticSeverity.Warning,
+    "info": lsp.DiagnosticSeverity.Information,  # a notice such as print.left-out, not a problem
+}
 _DID_YOU_MEAN = re.compile(r"did you mean '([^']+)'")
 
 
@@ -33,7 +38,7 @@ def line_range(lines: Sequence[str], line: int, col: int = 1) -> lsp.Range:
 
 def to_lsp(diag: Diagnostic, lines: Sequence[str], tips: Collection[str]) -> lsp.Diagnostic:
     """One diagnostic for the client; ``tips`` are the course's tip ids (for "did you mean")."""
-    severity = lsp.DiagnosticSeverity.Error if diag.severity == "error" else lsp.DiagnosticSeverity.Warning
+    severity = _SEVERITY[diag.severity]
     found = _unknown_tip(diag, lines, tips) if diag.code is Code.COVERAGE_UNKNOWN_TIP else None
     if found is None:
         where, data = line_range(lines, diag.line, diag.col), None

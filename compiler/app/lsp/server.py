@@ -111,7 +111,9 @@ class StudycServer(LanguageServer):
         for rel in by_file:
             doc = self.document(state, rel)
             lines = text_lines(doc)
-            found = [diagnostics.to_lsp(d, lines, snap.tips) for d in snap.diagnostics if d.path == rel]
+            # verbose-only notices (question.not-generated) are no problem: `studyc check` shows them only with -v
+            shown = [d for d in snap.diagnostics if d.path == rel and not d.code.verbose_only]
+            found = [diagnostics.to_lsp(d, lines, snap.tips) for d in shown]
             for item in found:
                 item.range = doc.position_codec.range_to_client_units(lines, item.range)
             by_file[rel] = found
