@@ -21,7 +21,7 @@ from conftest import SOURCE, studyc
 from pypdf import PdfReader
 
 from compiler.anki import lock
-from compiler.anki.collection import CardReview, rank
+from compiler.anki.collection import CardReview, CollectionError, rank
 from compiler.build import pipeline
 from compiler.model.ir import BasicCard, iter_cards
 from compiler.text.plain import plain
@@ -116,7 +116,7 @@ def test_not_a_collection_is_a_clear_error(tmp_path: Path) -> None:
     bogus = tmp_path / "collection.anki2"
     bogus.write_text("not sqlite", encoding="utf-8")
     proc = studyc("build", str(src), "-o", str(tmp_path / "out"), "--collection", str(bogus))
-    assert proc.returncode == 7, proc.stderr
+    assert proc.returncode == CollectionError.exit_code == 10, proc.stderr
     assert "cannot open the Anki collection" in proc.stderr
     assert bogus.read_text(encoding="utf-8") == "not sqlite"  # read-only: never touched
 
