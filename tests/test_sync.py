@@ -54,7 +54,7 @@ def test_second_sync_changes_nothing(setup: Setup, capsys: pytest.CaptureFixture
     backups = sorted((setup.collection.parent / "backups").iterdir())
     capsys.readouterr()
     assert setup.sync() == 0
-    assert "nothing to change" in capsys.readouterr().err
+    assert "nothing to change" in capsys.readouterr().out
     col = setup.open()
     try:
         assert note_rows(col) == notes
@@ -120,7 +120,7 @@ def test_removed_card_is_listed_and_deleted_only_with_delete(setup: Setup, capsy
     nid = col.db.scalar("select id from notes where guid = ?", gone)  # type: ignore[union-attr]
     col.close()
     assert nid is not None, "without --delete the note stays"
-    assert f"nid:{nid}" in capsys.readouterr().err
+    assert f"nid:{nid}" in capsys.readouterr().out
     assert setup.sync("--delete") == 0  # the lock forgot it; the sync state still knows studyc made it
     col = setup.open()
     try:
@@ -203,11 +203,11 @@ def test_dry_run_prints_the_plan_and_changes_nothing(setup: Setup, capsys: pytes
     before = setup.collection.read_bytes()
     capsys.readouterr()
     assert setup.sync("--dry-run") == 0
-    err = capsys.readouterr().err
-    assert "dry run: nothing was changed" in err
+    out = capsys.readouterr().out
+    assert "dry run: nothing was changed" in out
     record = setup.where("01-streams.md", "Q: What is the maximum size of a record's data blob?")
-    assert f"{record}  record-size → Sample::Streams" in err
-    assert "create studyc Cloze" in err
+    assert f"{record}  record-size → Sample::Streams" in out
+    assert "create studyc Cloze" in out
     assert setup.collection.read_bytes() == before
     assert not (setup.source / "studyc.lock").exists()
     assert not (setup.collection.parent / "backups").exists()

@@ -46,7 +46,7 @@ def test_fresh_sync_then_no_op_then_edits_moves_and_delete(setup: Setup, capsys:
             actions.calls.clear()
             capsys.readouterr()
             assert _sync(setup, url) == 0
-            assert "nothing to change" in capsys.readouterr().err
+            assert "nothing to change" in capsys.readouterr().out
             assert note_rows(col) == rows
             assert set(actions.calls) <= {"version", "multi", "findNotes", "notesInfo", "modelNames"}
             # an edit, a renamed chapter, a removed card with --delete
@@ -95,7 +95,7 @@ def test_anki_edit_is_kept_through_ankiconnect(setup: Setup, capsys: pytest.Capt
             assert _sync(setup, url) == 8
             assert (
                 setup.where("02-modeling.md", "Q: Which kind of learning uses unlabeled data?")
-                in capsys.readouterr().err
+                in capsys.readouterr().out
             )
             assert col.get_note(nid)["Back"] == "Fixed in Anki."
     finally:

@@ -54,8 +54,8 @@ def test_edit_made_only_in_anki_is_kept(setup: Setup, capsys: pytest.CaptureFixt
     setup.edit("01-streams.md", "A: 1 MB.", "A: One megabyte.")  # another card changes in the notes
     capsys.readouterr()
     assert setup.sync() == 0
-    err = capsys.readouterr().err
-    assert "edited in Anki, kept" in err and setup.where("02-modeling.md", QUESTION) in err
+    out = capsys.readouterr().out
+    assert "edited in Anki, kept" in out and setup.where("02-modeling.md", QUESTION) in out
     assert _field(setup, KEY, "Back") == "Fixed on the phone."
     assert "One megabyte" in _field(setup, "record-size", "Back")
     col = setup.open()
@@ -76,10 +76,10 @@ def test_conflict_leaves_anki_alone_until_a_side_is_picked(setup: Setup, capsys:
     setup.edit("01-streams.md", "A: 1 MB.", "A: One megabyte.")
     capsys.readouterr()
     assert setup.sync() == SyncConflictError.exit_code
-    err = capsys.readouterr().err
-    assert setup.where("02-modeling.md", QUESTION) in err
-    assert "Back in the notes: Edited in the notes." in err
-    assert "Back in Anki:      Edited in Anki." in err
+    out = capsys.readouterr().out
+    assert setup.where("02-modeling.md", QUESTION) in out
+    assert "Back in the notes: Edited in the notes." in out
+    assert "Back in Anki:      Edited in Anki." in out
     assert _field(setup, KEY, "Back") == "Edited in Anki."
     assert "One megabyte" in _field(setup, "record-size", "Back"), "the rest of the sync was applied"
     assert setup.sync() == SyncConflictError.exit_code, "a conflict stays until a side is picked"
@@ -98,7 +98,7 @@ def test_prefer_anki_keeps_anki_and_then_counts_as_an_anki_edit(
     assert _field(setup, KEY, "Back") == "Edited in Anki."
     capsys.readouterr()
     assert setup.sync() == 0
-    assert "edited in Anki, kept" in capsys.readouterr().err
+    assert "edited in Anki, kept" in capsys.readouterr().out
 
 
 def test_template_change_updates_the_note_type_in_place(

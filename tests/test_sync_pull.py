@@ -55,7 +55,7 @@ def test_pull_round_trip(setup: Setup, tmp_path: Path, capsys: pytest.CaptureFix
     _edit_in_anki(setup, "streams/consumer", {"Back": "<ul><li>reads</li><li>processes</li></ul>"})
     capsys.readouterr()
     assert _pull(setup) == 0
-    err = capsys.readouterr().err
+    out = capsys.readouterr().out
     modeling = (setup.source / "02-modeling.md").read_text(encoding="utf-8")
     streams = (setup.source / "01-streams.md").read_text(encoding="utf-8")
     assert "A: Labeled data has the **target**; unlabeled data lacks it.\n" in modeling
@@ -63,8 +63,8 @@ def test_pull_round_trip(setup: Setup, tmp_path: Path, capsys: pytest.CaptureFix
     assert ": Something that puts data into the stream.\n" in streams
     # not mapped: the list card and HTML with no safe Markdown, each with file:line
     record = setup.where("01-streams.md", "Q: What does a data record consist of?")
-    assert f"{record}: streams/what-does-a-data-record-consist-of: Text not pulled" in err
-    assert f"{setup.where('01-streams.md', 'Consumer')}: streams/consumer: Back not pulled" in err
+    assert f"{record}: streams/what-does-a-data-record-consist-of: Text not pulled" in out
+    assert f"{setup.where('01-streams.md', 'Consumer')}: streams/consumer: Back not pulled" in out
     col = setup.open()
     before = note_rows(col)
     col.close()
@@ -77,7 +77,7 @@ def test_pull_round_trip(setup: Setup, tmp_path: Path, capsys: pytest.CaptureFix
         assert note_rows(col) == before, "nothing changes in Anki"
     finally:
         col.close()
-    assert "nothing to change" in capsys.readouterr().err
+    assert "nothing to change" in capsys.readouterr().out
 
 
 def test_pull_dry_run_writes_nothing(setup: Setup) -> None:

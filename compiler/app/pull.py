@@ -30,18 +30,18 @@ def run(args: argparse.Namespace, reporter: Reporter) -> int:
     sources = {p: (args.source / p).read_text(encoding="utf-8") for p in sorted(paths)}
     result = pull(prepared.cards, plan.kept, sources)
     for item in result.pulled:
-        reporter.info(f"{item.where}: {item.key}: {item.field} ← Anki: {item.markdown}")
+        reporter.result(f"{item.where}: {item.key}: {item.field} ← Anki: {item.markdown}")
     for miss in result.unmapped:
         text = " ".join(strip_html(miss.anki).split())
-        reporter.info(f"{miss.where}: {miss.key}: {miss.field} not pulled ({miss.reason}); in Anki: {text}")
+        reporter.result(f"{miss.where}: {miss.key}: {miss.field} not pulled ({miss.reason}); in Anki: {text}")
     for edit in plan.conflicts:
-        reporter.info(f"{edit.where}: {edit.spec.key}: edited in Anki and in the notes; see studyc sync --dry-run")
+        reporter.result(f"{edit.where}: {edit.spec.key}: edited in Anki and in the notes; see studyc sync --dry-run")
     if args.dry_run:
-        reporter.info(f"dry run: {len(result.pulled)} field(s) would be pulled; nothing was changed")
+        reporter.result(f"dry run: {len(result.pulled)} field(s) would be pulled; nothing was changed")
         return 0
     for rel, text in sorted(result.files.items()):
         write_atomic(Path(args.source) / rel, text.encode("utf-8"))
-    reporter.info(
+    reporter.result(
         f"pulled {len(result.pulled)} field(s) into {len(result.files)} file(s); "
         f"{len(result.unmapped)} to apply by hand; run studyc sync to record them"
     )

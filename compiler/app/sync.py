@@ -105,14 +105,11 @@ def show(plan: SyncPlan, prepared: Prepared, into: str, reporter: Reporter, verb
     from compiler.app.console import NORMAL
     from compiler.app.sync_view import counts, details
 
-    reporter.info(f"sync plan for {into}:")
+    reporter.result(f"sync plan for {into}:")
     if reporter.verbosity >= NORMAL:
-        reporter.console.print(counts(plan))
+        reporter.out.print(counts(plan))
     for line in details(plan, prepared.where, verbose):
-        if isinstance(line, str):
-            reporter.info(line)
-        elif reporter.verbosity >= NORMAL:
-            reporter.console.print(line)
+        reporter.result(line)
 
 
 def run(args: argparse.Namespace, reporter: Reporter) -> int:
@@ -150,11 +147,11 @@ def _sync_collection(
         plan = make_plan(prepared.target, snap, state, delete=args.delete, prefer=args.prefer)
         show(plan, prepared, str(path), reporter, args.verbose or args.dry_run)
         if args.dry_run:
-            reporter.info("dry run: nothing was changed")
+            reporter.result("dry run: nothing was changed")
             return None
         if plan.empty:
             kept = plan.kept or plan.conflicts
-            reporter.info(
+            reporter.result(
                 "nothing to change" + (" besides the edits above" if kept else ": the collection matches the notes")
             )
             return plan
@@ -162,7 +159,7 @@ def _sync_collection(
         collection.backup(col, backups)
         reporter.debug(f"backed up the collection into {backups}")
         collection.apply(col, plan, prepared.target)
-    reporter.info(f"synced into {path} in {reporter.elapsed():.2f} s")
+    reporter.result(f"synced into {path} in {reporter.elapsed():.2f} s")
     return plan
 
 
@@ -182,14 +179,14 @@ def _sync_ankiconnect(
     for line in limits:
         reporter.info(f"note: {line}")
     if args.dry_run:
-        reporter.info("dry run: nothing was changed")
+        reporter.result("dry run: nothing was changed")
         return None
     if plan.empty:
-        reporter.info("nothing to change" + (" besides the edits above" if plan.kept or plan.conflicts else ""))
+        reporter.result("nothing to change" + (" besides the edits above" if plan.kept or plan.conflicts else ""))
         return plan
     # AnkiConnect has no backup action; Anki's own periodic backups are the safety net on this path
     ankiconnect.apply(client, plan, prepared.target)
-    reporter.info(f"synced through AnkiConnect at {args.ankiconnect} in {reporter.elapsed():.2f} s")
+    reporter.result(f"synced through AnkiConnect at {args.ankiconnect} in {reporter.elapsed():.2f} s")
     return plan
 
 
