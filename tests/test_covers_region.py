@@ -63,6 +63,15 @@ def test_a_mistyped_region_tip_is_reported_at_the_region_line(tmp_path: Path) ->
     assert found == [(8, 12, "region covers unknown exam tip 'shard'; did you mean 'shards'?")]
 
 
+def test_a_mistyped_id_that_prefixes_an_earlier_one_is_reported_at_its_own_column(tmp_path: Path) -> None:
+    (tmp_path / "course.md").write_text("---\ntitle: T\nexam: E\n---\n", encoding="utf-8")
+    body = "{#shards}\n> [!TIP]\n> Shards.\n\n:::  covers shards\tshard \n\nQ: A?\n\nA: B.\n\n:::\n"
+    (tmp_path / "01-a.md").write_text(HEAD + body, encoding="utf-8")
+    _, diags = load_course(tmp_path, jobs=1)
+    found = [(d.line, d.col) for d in diags.items if d.code is Code.COVERAGE_UNKNOWN_TIP]
+    assert found == [(8, len(":::  covers shards\t") + 1)]  # not inside "shards"
+
+
 def test_inside_a_list_or_quote_it_is_not_a_region() -> None:
     found = cards("> ::: covers t\n\n- ::: covers t\n\nQ: A?\n\nA: B.\n")
     assert [c.covers for c in found.values()] == [()]

@@ -78,16 +78,69 @@ def checks_clean(course: Path, name: str, text: str, tmp_path: Path) -> Course:
     return result.course
 
 
+# -- the two ways to write coverage ------------------------------------------------------------
+
+REGION = "::: covers labels"
+ATTRIBUTE = '{covers="labels"}'
+
+
+def attribute_form(text: str) -> str:
+    """02-modeling.md as it was before regions: ``covers="labels"`` on each card's attribute line."""
+    steps = [
+        (f"{REGION}\n\n{{#labeled-vs-unlabeled ", '{#labeled-vs-unlabeled covers="labels" '),
+        ("Q: Which kind of learning", f"{ATTRIBUTE}\nQ: Which kind of learning"),
+        ("Unsupervised learning.\n\n:::\n", "Unsupervised learning.\n"),
+    ]
+    for old, new in steps:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.fixture(params=["region", "attribute"])
+def form(request: pytest.FixtureRequest) -> tuple[str, str, Callable[[str], str]]:
+    """(form, the line naming the tip ``labels``, 02-modeling.md's text in that form)."""
+    if request.param == "region":
+        return "region", REGION, lambda text: text
+    return "attribute", ATTRIBUTE, attribute_form
+
+
+Form = tuple[str, str, Callable[[str], str]]
+
+
+async def in_form(docs: Callable[[str], Doc], form: Form) -> tuple[Doc, str, int]:
+    """02-modeling.md in this form (checked clean), the line naming ``labels`` and where the id starts on it."""
+    doc = await fresh(docs, "02-modeling.md")
+    _, covers, convert = form
+    assert await doc.set(convert(doc.original)) == []
+    return doc, covers, covers.index("labels")
+
+
 # -- diagnostics ---------------------------------------------------------------------------
 
 
-async def test_typing_a_mistyped_tip_shows_the_check_diagnostic_on_the_id_then_clears(docs: Any) -> None:
-    doc = await fresh(docs, "02-modeling.md")
-    line = doc.line('{covers="labels"}')
-    found = await doc.set(doc.original.replace('{covers="labels"}', '{covers="lables"}'))
+async def test_typing_a_mistyped_tip_shows_the_check_diagnostic_on_the_id_then_clears(docs: Any, form: Form) -> None:
+    doc, covers, start = await in_form(docs, form)
+    written = doc.text
+    line = doc.line(covers)
+    found = await doc.set(written.replace(covers, covers.replace("labels", "lables")))
+    if form[0] == "region":  # the region was the tip's only coverage: the tip is now uncovered as well
+        assert sorted(d.code for d in found if isinstance(d.code, str)) == ["coverage.no-cards", "coverage.unknown-tip"]
+        found = [d for d in found if d.code == "coverage.unknown-tip"]
     assert [(d.code, d.severity, d.source) for d in found] == [("coverage.unknown-tip", 1, "studyc")]
     assert "'lables'" in found[0].message
-    assert found[0].range == lsp.Range(lsp.Position(line, 9), lsp.Position(line, 15))  # the id inside the quotes
+    assert found[0].range == lsp.Range(lsp.Position(line, start), lsp.Position(line, start + 6))  # just the id
+    assert await doc.set(written) == []
+
+
+async def test_a_mistyped_second_id_on_a_region_line_is_the_one_marked(docs: Any) -> None:
+    doc = await fresh(docs, "02-modeling.md")
+    line = doc.line(REGION)
+    # "label" is a prefix of "labels": the diagnostic must land on the second word, not inside the first
+    found = await doc.set(doc.original.replace(REGION, f"{REGION} label"))
+    assert [(d.code, d.range) for d in found] == [
+        ("coverage.unknown-tip", lsp.Range(lsp.Position(line, len(REGION) + 1), lsp.Position(line, len(REGION) + 6)))
+    ]
     assert await doc.set(doc.original) == []
 
 
@@ -104,7 +157,7 @@ async def test_a_diagnostic_covers_its_line_and_uses_utf16_columns(docs: Any) ->
         )
     ]
     # an emoji is two UTF-16 units: the mistyped id after it starts one unit later than its code point
-    found = await doc.set(doc.original.replace('{covers="labels"}', '{tags="🙂" covers="lables"}'))
+    found = await doc.set(attribute_form(doc.original).replace(ATTRIBUTE, '{tags="🙂" covers="lables"}'))
     start, line = len('{tags="🙂" covers="') + 1, doc.line('{tags="🙂"')
     assert [(d.code, d.range) for d in found if d.code == "coverage.unknown-tip"] == [
         ("coverage.unknown-tip", lsp.Range(lsp.Position(line, start), lsp.Position(line, start + 6)))
@@ -135,14 +188,19 @@ async def test_a_problem_in_another_file_is_published_there_and_cleared(docs: An
 # -- completion, hover, definition, symbols ---------------------------------------------------
 
 
-async def test_completion_in_covers_lists_the_courses_tip_ids(docs: Any, course: Path) -> None:
-    doc = await fresh(docs, "02-modeling.md")
-    await doc.set(doc.original.replace('{covers="labels"}', '{covers="la"}'))
-    line = doc.line('{covers="la"}')
+async def completions(doc: Doc, line: int, char: int) -> list[lsp.CompletionItem]:
     result = await doc.client.text_document_completion_async(
-        lsp.CompletionParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(line, 11))
+        lsp.CompletionParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(line, char))
     )
-    items = result if isinstance(result, list) else result.items if result else []
+    return result if isinstance(result, list) else result.items if result else []
+
+
+async def test_completion_in_covers_lists_the_courses_tip_ids(docs: Any, course: Path, form: Form) -> None:
+    doc, covers, start = await in_form(docs, form)
+    partial = covers.replace("labels", "la")
+    await doc.set(doc.text.replace(covers, partial))
+    line = doc.line(partial)
+    items = await completions(doc, line, start + 2)
     real = pipeline.check(course).course
     assert real is not None
     tips = [tip.id for _, _, tip in iter_tips(real)]
@@ -150,17 +208,40 @@ async def test_completion_in_covers_lists_the_courses_tip_ids(docs: Any, course:
     first = min(items, key=lambda item: item.sort_text or "")
     assert first.label == "labels"  # this chapter's tip first
     assert isinstance(first.text_edit, lsp.TextEdit)
-    assert first.text_edit.range == lsp.Range(lsp.Position(line, 9), lsp.Position(line, 11))  # replaces "la"
+    assert first.text_edit.range == lsp.Range(lsp.Position(line, start), lsp.Position(line, start + 2))  # "la"
 
 
-async def test_completion_after_hash_offers_the_cards_own_id(docs: Any) -> None:
+async def test_completion_on_a_region_line_starts_after_the_keyword_and_skips_written_ids(
+    docs: Any, course: Path
+) -> None:
     doc = await fresh(docs, "02-modeling.md")
-    await doc.set(doc.original.replace('{covers="labels"}', '{# covers="labels"}'))
-    line = doc.line('{# covers="labels"}')
-    result = await doc.client.text_document_completion_async(
-        lsp.CompletionParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(line, 2))
-    )
-    items = result if isinstance(result, list) else result.items if result else []
+    real = pipeline.check(course).course
+    assert real is not None
+    tips = sorted(tip.id for _, _, tip in iter_tips(real))
+    line = doc.line(REGION)
+    await doc.set(doc.original.replace(REGION, "::: covers "))
+    items = await completions(doc, line, len("::: covers "))
+    assert sorted(item.label for item in items) == tips
+    assert await completions(doc, line, len("::: cov")) == []  # the keyword itself is not an id
+    # after an id and a blank: a new, empty word; the id already written is not offered again
+    await doc.set(doc.original.replace(REGION, f"{REGION}  shard-facts"))
+    items = await completions(doc, line, len(REGION) + 1)
+    assert sorted(item.label for item in items) == [t for t in tips if t not in ("labels", "shard-facts")]
+    here = lsp.Position(line, len(REGION) + 1)
+    assert [item.text_edit.range for item in items if isinstance(item.text_edit, lsp.TextEdit)] == [
+        lsp.Range(here, here)
+    ] * len(items)
+    assert await completions(doc, doc.text.split("\n").index(":::"), 3) == []  # the closing marker names no tip
+    await doc.set(doc.original)
+
+
+async def test_completion_after_hash_offers_the_cards_own_id(docs: Any, form: Form) -> None:
+    doc, _, _ = await in_form(docs, form)
+    question = "Q: Which kind of learning uses unlabeled data?"
+    above = "{#}" if form[0] == "region" else '{# covers="labels"}'
+    text = doc.text.replace(f"{ATTRIBUTE}\n{question}", question).replace(question, f"{above}\n{question}")
+    await doc.set(text)
+    items = await completions(doc, doc.line(above), 2)
     assert [item.label for item in items] == ["which-kind-of-learning-uses-unlabeled-data"]
 
 
@@ -190,14 +271,16 @@ async def test_hover_shows_each_cards_front_and_back(docs: Any) -> None:
     assert "- sequence number\n- [...]\n- data blob" in items  # card 2 asks the second item
 
 
-async def test_definition_goes_from_covers_to_the_tips_id_line(docs: Any) -> None:
-    doc = await fresh(docs, "02-modeling.md")
-    line = doc.line('{covers="labels"}')
+async def test_definition_goes_from_covers_to_the_tips_id_line(docs: Any, form: Form) -> None:
+    doc, covers, start = await in_form(docs, form)
+    line = doc.line(covers)
     found = await doc.client.text_document_definition_async(
-        lsp.DefinitionParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(line, 12))
+        lsp.DefinitionParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(line, start + 3))
     )
     tip_line = doc.line("{#labels}")
     assert found == lsp.Location(doc.uri, lsp.Range(lsp.Position(tip_line, 2), lsp.Position(tip_line, 8)))
+    keyword = lsp.DefinitionParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(line, 1))
+    assert await doc.client.text_document_definition_async(keyword) is None  # '::' or '{c': no id there
 
 
 async def test_symbols_nest_chapter_sections_cards_and_tips(docs: Any) -> None:
@@ -265,13 +348,14 @@ def edits_of(action: lsp.CodeAction, uri: str) -> list[lsp.TextEdit]:
     return list(action.edit.changes[uri])
 
 
-async def test_quick_fix_replaces_a_mistyped_tip_id(docs: Any, course: Path, tmp_path: Path) -> None:
-    doc = await fresh(docs, "02-modeling.md")
-    found = await doc.set(doc.original.replace('{covers="labels"}', '{covers="lables"}'))
+async def test_quick_fix_replaces_a_mistyped_tip_id(docs: Any, course: Path, tmp_path: Path, form: Form) -> None:
+    doc, covers, _ = await in_form(docs, form)
+    written = doc.text
+    found = await doc.set(written.replace(covers, covers.replace("labels", "lables")))
     fixes = await actions_at(doc, found[0].range.start.line, found)
     assert [(a.title, a.kind, a.is_preferred) for a in fixes] == [("Change 'lables' to 'labels'", "quickfix", True)]
     fixed = apply(doc.text, edits_of(fixes[0], doc.uri))
-    assert fixed == doc.original
+    assert fixed == written
     assert await doc.set(fixed) == []
     checks_clean(course, "02-modeling.md", fixed, tmp_path)
 
@@ -359,10 +443,10 @@ async def test_a_broken_studyc_toml_is_shown_once_and_the_defaults_are_used(
     before = len(client.messages)
     doc = Doc(client, third / "02-modeling.md")
     assert await doc.diagnostics() == []
-    await doc.set(doc.original.replace('{covers="labels"}', '{covers="lables"}'))
-    assert [d.code for d in await doc.set(doc.original.replace('{covers="labels"}', '{covers="lable"}'))] == [
-        "coverage.unknown-tip"
-    ]
+    assert REGION in doc.original
+    await doc.set(doc.original.replace(REGION, "::: covers lables"))
+    found = await doc.set(doc.original.replace(REGION, "::: covers lable"))
+    assert sorted(str(d.code) for d in found) == ["coverage.no-cards", "coverage.unknown-tip"]
     shown = [m for m in client.messages[before:] if "studyc.toml" in m.message]
     assert [(m.type, "did you mean 'formats'" in m.message) for m in shown] == [(lsp.MessageType.Warning, True)]
 

@@ -1,4 +1,8 @@
-"""What the language server reads from single source lines: attribute lines ``{…}`` and their parts.
+"""What the language server reads from single source lines: attribute lines ``{…}``, ``::: covers`` lines, their parts.
+
+A ``::: covers tip-a tip-b`` region marker reads as one ``covers`` part (the ids after
+the keyword), so completion, go to definition, diagnostics and quick fixes treat its
+ids exactly as they treat the ids inside ``covers="…"``.
 
 Positions here are 0-based line indexes and character offsets in code points;
 the server converts them to the client's units (UTF-16 by default) at the edge.
@@ -14,6 +18,9 @@ from dataclasses import dataclass
 _PART = re.compile(
     r"""#(?P<id>[\w-]*)|\.(?P<cls>[\w-]+)|(?P<key>[\w-]+)=(?:"(?P<dq>[^"]*)"?|'(?P<sq>[^']*)'?|(?P<bare>[^\s}]*))"""
 )
+
+#: ``::: covers`` and at least one blank, then the ids (as markdown.py's region rule reads it; up to 3 spaces indent).
+_REGION = re.compile(r"^ {0,3}:{3}[ \t]*covers[ \t]+(?P<ids>.*)$")
 
 
 @dataclass(frozen=True)
@@ -49,8 +56,17 @@ def is_attr_line(line: str) -> bool:
     return stripped.startswith("{") and "}" not in stripped[:-1]
 
 
+def region_part(line: str) -> Part | None:
+    """The ids of a ``::: covers …`` line as one ``covers`` part (trailing blanks kept: a new id may start there)."""
+    match = _REGION.match(line.rstrip("\r\n"))
+    return None if match is None else Part("covers", match.group("ids"), match.start("ids"))
+
+
 def parts(line: str) -> list[Part]:
-    """The parts of an attribute line, in order."""
+    """The parts of an attribute line, in order; the ids of a ``::: covers`` line."""
+    region = region_part(line)
+    if region is not None:
+        return [region]
     if not is_attr_line(line):
         return []
     found = []
