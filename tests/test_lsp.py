@@ -402,6 +402,66 @@ async def test_add_covers_ties_a_card_to_its_nearest_tip(
     await doc.set(doc.original)
 
 
+NEW_CARD = "Q: What is labeled data?\n\nA: Data that carries its target."
+EXTRA = "\n\n::: extra\nA person usually writes it.\n:::"
+
+
+@pytest.mark.parametrize(
+    ("where", "card"),
+    [("after", NEW_CARD), ("after", NEW_CARD + EXTRA), ("before", NEW_CARD)],
+    ids=["after-the-region", "after-with-extra", "before-the-region"],
+)
+async def test_a_card_next_to_a_region_of_its_tip_is_offered_to_extend_the_region(
+    docs: Any, course: Path, tmp_path: Path, where: str, card: str
+) -> None:
+    doc = await fresh(docs, "02-modeling.md")
+    close, opening = "Unsupervised learning.\n\n:::\n\n", f"{REGION}\n\n"
+    if where == "after":
+        edited = doc.original.replace(close, f"{close}{card}\n\n")
+        expected = doc.original.replace(close, f"Unsupervised learning.\n\n{card}\n\n:::\n\n")
+    else:
+        edited = doc.original.replace(opening, f"{card}\n\n{opening}")
+        expected = doc.original.replace(opening, f"{opening}{card}\n\n")
+    assert edited != doc.original and expected != doc.original
+    assert await doc.set(edited) == []
+    actions = await actions_at(doc, doc.line("Q: What is labeled data?"), [])
+    assert [a.title.split(" (")[0] for a in actions] == [
+        "Extend the '::: covers labels' region over this card",
+        'Add covers="labels"',
+    ]
+    text = apply(doc.text, edits_of(actions[0], doc.uri))
+    assert text == expected
+    assert await doc.set(text) == []
+    result = checks_clean(course, "02-modeling.md", text, tmp_path)
+    question = text.split("\n").index("Q: What is labeled data?") + 1
+    found = [ctx.card for ctx in iter_cards(result) if ctx.card.span.line == question]
+    assert [c.covers for c in found] == [("labels",)]
+    assert (found[0].extra is not None) == (EXTRA in card)
+    await doc.set(doc.original)
+
+
+async def test_a_card_inside_a_region_gets_only_a_tip_the_region_lacks_on_its_own_line(
+    docs: Any, course: Path, tmp_path: Path
+) -> None:
+    doc = await fresh(docs, "02-modeling.md")
+    # the region's own cards already cover the only tip: nothing to add
+    for question in ("Q: How does labeled data", "Q: Which kind of learning"):
+        assert await actions_at(doc, doc.line(question), []) == []
+    tip = "\n\n{#clustering}\n> [!TIP]\n> Know how clustering groups unlabeled data by similarity."
+    card = "Q: What does clustering group unlabeled data by?\n\nA: Similarity."
+    edited = doc.original.replace("A: Unsupervised learning.\n", f"A: Unsupervised learning.\n\n{card}\n") + tip
+    assert [d.code for d in await doc.set(edited)] == ["coverage.no-cards"]  # the new tip, until the card covers it
+    actions = await actions_at(doc, doc.line(card.split("\n")[0]), [])
+    assert [a.title.split(" (")[0] for a in actions] == ['Add covers="clustering"']
+    text = apply(doc.text, edits_of(actions[0], doc.uri))
+    assert REGION in text and '{covers="clustering"}\nQ: What does clustering' in text  # the region line stays
+    assert await doc.set(text) == []
+    result = checks_clean(course, "02-modeling.md", text, tmp_path)
+    question = text.split("\n").index(card.split("\n")[0]) + 1
+    assert [c.card.covers for c in iter_cards(result) if c.card.span.line == question] == [("clustering", "labels")]
+    await doc.set(doc.original)
+
+
 # -- more than one course, and files outside any ------------------------------------------------
 
 

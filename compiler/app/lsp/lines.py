@@ -125,3 +125,49 @@ def find_word(lines: Sequence[str], indexes: Sequence[int], key: str, text: str)
                     if word.text == text:
                         return index, word
     return None
+
+
+#: A ``:::`` marker line: a container or region opening (with its name), or a bare closing one.
+_MARKER = re.compile(r"^ {0,3}:{3}[ \t]*(?P<name>[\w-]*)")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+@dataclass(frozen=True)
+class Region:
+    """A ``::: covers`` region as written: its marker lines and the ids it names."""
+
+    open: int
+    """Index of the ``::: covers …`` line."""
+    close: int | None
+    """Index of its closing ``:::`` line; None while it is unclosed."""
+    ids: tuple[str, ...]
+
+
+def regions(lines: Sequence[str]) -> list[Region]:
+    """The covers regions of a file, read from the marker lines as markdown.py pairs them.
+
+    A bare ``:::`` closes the innermost open container (``::: extra``) or region; lines
+    inside fenced code are not markers.
+    """
+    found: list[Region] = []
+    stack: list[tuple[int, tuple[str, ...]] | None] = []  # None: a container that is not a region
+    fence = ""
+    for index, line in enumerate(lines):
+        fenced = _FENCE.match(line)
+        if fenced is not None and (not fence or fenced.group(1).startswith(fence)):
+            fence = "" if fence else fenced.group(1)[:3]
+            continue
+        marker = None if fence else _MARKER.match(line)
+        if marker is None:
+            continue
+        if marker.group("name") == "covers":
+            part = region_part(line)
+            stack.append((index, tuple(w.text for w in words(part)) if part else ()))
+        elif marker.group("name"):
+            stack.append(None)
+        elif stack and line.strip() == ":::":
+            top = stack.pop()
+            if top is not None:
+                found.append(Region(top[0], index, top[1]))
+    found.extend(Region(top[0], None, top[1]) for top in stack if top is not None)
+    return sorted(found, key=lambda r: r.open)
