@@ -1,119 +1,27 @@
 """``studyc lsp`` end to end: a real LSP client (pytest-lsp) talks to the server over stdin/stdout.
 
-One server for the module, on a copy of the sample course. Every test sets the
+One server for the module, on a copy of the sample course (see lsp_course.py). Every test sets the
 text of the documents it uses, so the tests run in any order; expectations are
 written from the sample's Markdown by hand (or read from a real ``studyc check``).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_lsp
-from conftest import ROOT, SAMPLE
-from lsp_helpers import REGISTERED, VERSIONS, Doc, apply, make_client, until
+from lsp_course import ATTRIBUTE, REGION, Form, attribute_form, client, course, docs, form, fresh, in_form
+from lsp_helpers import REGISTERED, VERSIONS, Doc, until
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
 from compiler.build import pipeline
-from compiler.model.ir import Course, iter_cards, iter_tips
+from compiler.model.ir import iter_tips
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-@pytest.fixture(scope="module")
-def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("lsp") / "sample"
-    shutil.copytree(SAMPLE, target)
-    return target
-
-
-SERVER = ClientServerConfig(
-    server_command=[sys.executable, "-m", "compiler", "lsp"],
-    server_env={**os.environ, "PYTHONPATH": str(ROOT)},
-    client_factory=make_client,
-)
-
-
-@pytest_lsp.fixture(scope="module", config=SERVER)
-async def client(lsp_client: LanguageClient, course: Path) -> Any:
-    params = lsp.InitializeParams(capabilities=client_capabilities("visual-studio-code"), root_uri=course.as_uri())
-    await lsp_client.initialize_session(params)
-    yield
-    await lsp_client.shutdown_session()
-
-
-@pytest.fixture(scope="module")
-def docs(client: LanguageClient, course: Path) -> Callable[[str], Doc]:
-    opened: dict[str, Doc] = {}
-
-    def get(name: str) -> Doc:
-        if name not in opened:
-            opened[name] = Doc(client, course / name)
-        return opened[name]
-
-    return get
-
-
-async def fresh(docs: Callable[[str], Doc], name: str) -> Doc:
-    """The document with its text as on disk, and no diagnostics."""
-    doc = docs(name)
-    assert await doc.set(doc.original) == []
-    return doc
-
-
-def checks_clean(course: Path, name: str, text: str, tmp_path: Path) -> Course:
-    """Check a copy of the course with ``text`` saved, as ``studyc check`` does: no diagnostics at all."""
-    copy = tmp_path / "course"
-    shutil.copytree(course, copy)
-    (copy / name).write_text(text, encoding="utf-8")
-    result = pipeline.check(copy)
-    assert result.course is not None and result.diagnostics.sorted() == []
-    return result.course
-
-
-# -- the two ways to write coverage ------------------------------------------------------------
-
-REGION = "::: covers labels"
-ATTRIBUTE = '{covers="labels"}'
-
-
-def attribute_form(text: str) -> str:
-    """02-modeling.md as it was before regions: ``covers="labels"`` on each card's attribute line."""
-    steps = [
-        (f"{REGION}\n\n{{#labeled-vs-unlabeled ", '{#labeled-vs-unlabeled covers="labels" '),
-        ("Q: Which kind of learning", f"{ATTRIBUTE}\nQ: Which kind of learning"),
-        ("Unsupervised learning.\n\n:::\n", "Unsupervised learning.\n"),
-    ]
-    for old, new in steps:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    return text
-
-
-@pytest.fixture(params=["region", "attribute"])
-def form(request: pytest.FixtureRequest) -> tuple[str, str, Callable[[str], str]]:
-    """(form, the line naming the tip ``labels``, 02-modeling.md's text in that form)."""
-    if request.param == "region":
-        return "region", REGION, lambda text: text
-    return "attribute", ATTRIBUTE, attribute_form
-
-
-Form = tuple[str, str, Callable[[str], str]]
-
-
-async def in_form(docs: Callable[[str], Doc], form: Form) -> tuple[Doc, str, int]:
-    """02-modeling.md in this form (checked clean), the line naming ``labels`` and where the id starts on it."""
-    doc = await fresh(docs, "02-modeling.md")
-    _, covers, convert = form
-    assert await doc.set(convert(doc.original)) == []
-    return doc, covers, covers.index("labels")
+FIXTURES = (client, course, docs, form)  # pytest finds them by name in this module
 
 
 # -- diagnostics ---------------------------------------------------------------------------
@@ -330,136 +238,6 @@ async def test_symbols_nest_chapter_sections_cards_and_tips(docs: Any) -> None:
     records = found[0].children[0].children[0]  # type: ignore[index]
     assert records.selection_range.start.line == doc.line("### Records")
     assert records.children[0].range.start.line == doc.line("Q: What is the maximum")  # type: ignore[index]
-
-
-# -- code actions ----------------------------------------------------------------------------
-
-
-async def actions_at(doc: Doc, line: int, diagnostics: list[lsp.Diagnostic]) -> list[lsp.CodeAction]:
-    where = lsp.Range(lsp.Position(line, 0), lsp.Position(line, 0))
-    found = await doc.client.text_document_code_action_async(
-        lsp.CodeActionParams(lsp.TextDocumentIdentifier(doc.uri), where, lsp.CodeActionContext(diagnostics))
-    )
-    return [a for a in found or [] if isinstance(a, lsp.CodeAction)]
-
-
-def edits_of(action: lsp.CodeAction, uri: str) -> list[lsp.TextEdit]:
-    assert action.edit is not None and action.edit.changes is not None
-    return list(action.edit.changes[uri])
-
-
-async def test_quick_fix_replaces_a_mistyped_tip_id(docs: Any, course: Path, tmp_path: Path, form: Form) -> None:
-    doc, covers, _ = await in_form(docs, form)
-    written = doc.text
-    found = await doc.set(written.replace(covers, covers.replace("labels", "lables")))
-    fixes = await actions_at(doc, found[0].range.start.line, found)
-    assert [(a.title, a.kind, a.is_preferred) for a in fixes] == [("Change 'lables' to 'labels'", "quickfix", True)]
-    fixed = apply(doc.text, edits_of(fixes[0], doc.uri))
-    assert fixed == written
-    assert await doc.set(fixed) == []
-    checks_clean(course, "02-modeling.md", fixed, tmp_path)
-
-
-@pytest.mark.parametrize(
-    ("name", "before", "card", "expected"),
-    [
-        # three tips in the chapter: the one sharing words with the card ("streaming service")
-        (
-            "01-streams.md",
-            "## Exam tips",
-            "Q: Which streaming service delivers logs to S3?\n\nA: Firehose.",
-            "which-service",
-        ),
-        # an attribute line already there: covers joins it
-        (
-            "02-modeling.md",
-            "## Exam tips",
-            "{#label-target}\nQ: What does labeled data carry?\n\nA: The target.",
-            "labels",
-        ),
-        # after the tip, in its section: the section's tip, though no word is shared (None: at the end)
-        ("02-modeling.md", None, "Q: What colour is a zebra?\n\nA: Black and white.", "labels"),
-    ],
-    ids=["new-attribute-line", "into-existing-line", "section-tip"],
-)
-async def test_add_covers_ties_a_card_to_its_nearest_tip(
-    docs: Any, course: Path, tmp_path: Path, name: str, before: str | None, card: str, expected: str
-) -> None:
-    doc = await fresh(docs, name)
-    edited = doc.original.replace(before, f"{card}\n\n{before}") if before else f"{doc.original}\n{card}\n"
-    assert await doc.set(edited) == []
-    line = doc.line(card.split("\n")[-3])
-    added = [a for a in await actions_at(doc, line, []) if a.title.startswith("Add covers")]
-    assert [a.title.split(" (")[0] for a in added] == [f'Add covers="{expected}"']
-    text = apply(doc.text, edits_of(added[0], doc.uri))
-    assert await doc.set(text) == []
-    result = checks_clean(course, name, text, tmp_path)
-    question = text.split("\n").index(card.split("\n")[-3]) + 1
-    covers = [
-        ctx.card.covers for ctx in iter_cards(result) if (ctx.card.span.path, ctx.card.span.line) == (name, question)
-    ]
-    assert covers == [(expected,)]
-    await doc.set(doc.original)
-
-
-NEW_CARD = "Q: What is labeled data?\n\nA: Data that carries its target."
-EXTRA = "\n\n::: extra\nA person usually writes it.\n:::"
-
-
-@pytest.mark.parametrize(
-    ("where", "card"),
-    [("after", NEW_CARD), ("after", NEW_CARD + EXTRA), ("before", NEW_CARD)],
-    ids=["after-the-region", "after-with-extra", "before-the-region"],
-)
-async def test_a_card_next_to_a_region_of_its_tip_is_offered_to_extend_the_region(
-    docs: Any, course: Path, tmp_path: Path, where: str, card: str
-) -> None:
-    doc = await fresh(docs, "02-modeling.md")
-    close, opening = "Unsupervised learning.\n\n:::\n\n", f"{REGION}\n\n"
-    if where == "after":
-        edited = doc.original.replace(close, f"{close}{card}\n\n")
-        expected = doc.original.replace(close, f"Unsupervised learning.\n\n{card}\n\n:::\n\n")
-    else:
-        edited = doc.original.replace(opening, f"{card}\n\n{opening}")
-        expected = doc.original.replace(opening, f"{opening}{card}\n\n")
-    assert edited != doc.original and expected != doc.original
-    assert await doc.set(edited) == []
-    actions = await actions_at(doc, doc.line("Q: What is labeled data?"), [])
-    assert [a.title.split(" (")[0] for a in actions] == [
-        "Extend the '::: covers labels' region over this card",
-        'Add covers="labels"',
-    ]
-    text = apply(doc.text, edits_of(actions[0], doc.uri))
-    assert text == expected
-    assert await doc.set(text) == []
-    result = checks_clean(course, "02-modeling.md", text, tmp_path)
-    question = text.split("\n").index("Q: What is labeled data?") + 1
-    found = [ctx.card for ctx in iter_cards(result) if ctx.card.span.line == question]
-    assert [c.covers for c in found] == [("labels",)]
-    assert (found[0].extra is not None) == (EXTRA in card)
-    await doc.set(doc.original)
-
-
-async def test_a_card_inside_a_region_gets_only_a_tip_the_region_lacks_on_its_own_line(
-    docs: Any, course: Path, tmp_path: Path
-) -> None:
-    doc = await fresh(docs, "02-modeling.md")
-    # the region's own cards already cover the only tip: nothing to add
-    for question in ("Q: How does labeled data", "Q: Which kind of learning"):
-        assert await actions_at(doc, doc.line(question), []) == []
-    tip = "\n\n{#clustering}\n> [!TIP]\n> Know how clustering groups unlabeled data by similarity."
-    card = "Q: What does clustering group unlabeled data by?\n\nA: Similarity."
-    edited = doc.original.replace("A: Unsupervised learning.\n", f"A: Unsupervised learning.\n\n{card}\n") + tip
-    assert [d.code for d in await doc.set(edited)] == ["coverage.no-cards"]  # the new tip, until the card covers it
-    actions = await actions_at(doc, doc.line(card.split("\n")[0]), [])
-    assert [a.title.split(" (")[0] for a in actions] == ['Add covers="clustering"']
-    text = apply(doc.text, edits_of(actions[0], doc.uri))
-    assert REGION in text and '{covers="clustering"}\nQ: What does clustering' in text  # the region line stays
-    assert await doc.set(text) == []
-    result = checks_clean(course, "02-modeling.md", text, tmp_path)
-    question = text.split("\n").index(card.split("\n")[0]) + 1
-    assert [c.card.covers for c in iter_cards(result) if c.card.span.line == question] == [("clustering", "labels")]
-    await doc.set(doc.original)
 
 
 # -- more than one course, and files outside any ------------------------------------------------
