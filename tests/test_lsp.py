@@ -100,7 +100,9 @@ async def completions(doc: Doc, line: int, char: int) -> list[lsp.CompletionItem
     result = await doc.client.text_document_completion_async(
         lsp.CompletionParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(line, char))
     )
-    return result if isinstance(result, list) else result.items if result else []
+    if isinstance(result, lsp.CompletionList):
+        return list(result.items)
+    return list(result or [])
 
 
 async def test_completion_in_covers_lists_the_courses_tip_ids(docs: Any, course: Path, form: Form) -> None:
@@ -238,6 +240,32 @@ async def test_symbols_nest_chapter_sections_cards_and_tips(docs: Any) -> None:
     records = found[0].children[0].children[0]  # type: ignore[index]
     assert records.selection_range.start.line == doc.line("### Records")
     assert records.children[0].range.start.line == doc.line("Q: What is the maximum")  # type: ignore[index]
+
+
+async def test_hover_and_symbols_see_through_a_region(docs: Any) -> None:
+    doc = await fresh(docs, "02-modeling.md")
+    assert "Unsupervised learning." in await hover_text(doc, doc.line("Q: Which kind of learning"))
+    for marker in (doc.line(REGION), doc.text.split("\n").index(":::")):
+        where = lsp.HoverParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(marker, 1))
+        assert await doc.client.text_document_hover_async(where) is None  # a marker line is no card's
+    found = await doc.client.text_document_document_symbol_async(
+        lsp.DocumentSymbolParams(lsp.TextDocumentIdentifier(doc.uri))
+    )
+    assert [(s.name, [(c.name, [g.name for g in c.children or []]) for c in s.children or []]) for s in found] == [
+        (
+            "Modeling",
+            [
+                (
+                    "Labels",
+                    [
+                        "How does labeled data differ from unlabeled data?",
+                        "Which kind of learning uses unlabeled data?",
+                    ],
+                ),
+                ("Exam tips", ["labels"]),
+            ],
+        )
+    ]
 
 
 # -- more than one course, and files outside any ------------------------------------------------

@@ -130,8 +130,8 @@ async def test_a_card_inside_a_region_gets_only_a_tip_the_region_lacks_on_its_ow
 ) -> None:
     doc = await fresh(docs, "02-modeling.md")
     # the region's own cards already cover the only tip: nothing to add
-    for question in ("Q: How does labeled data", "Q: Which kind of learning"):
-        assert await actions_at(doc, doc.line(question), []) == []
+    for prompt in ("Q: How does labeled data", "Q: Which kind of learning"):
+        assert await actions_at(doc, doc.line(prompt), []) == []
     tip = "\n\n{#clustering}\n> [!TIP]\n> Know how clustering groups unlabeled data by similarity."
     card = "Q: What does clustering group unlabeled data by?\n\nA: Similarity."
     edited = doc.original.replace("A: Unsupervised learning.\n", f"A: Unsupervised learning.\n\n{card}\n") + tip
