@@ -44,8 +44,9 @@ async def test_typing_a_mistyped_tip_shows_the_check_diagnostic_on_the_id_then_c
 async def test_a_mistyped_second_id_on_a_region_line_is_the_one_marked(docs: Any) -> None:
     doc = await fresh(docs, "02-modeling.md")
     line = doc.line(REGION)
-    # "label" is a prefix of "labels": the diagnostic must land on the second word, not inside the first
-    found = await doc.set(doc.original.replace(REGION, f"{REGION} label"))
+    # "label" is a prefix of "labels": the diagnostic must land on the second word, not inside the first,
+    # and end there (another id follows)
+    found = await doc.set(doc.original.replace(REGION, f"{REGION} label shard-facts"))
     assert [(d.code, d.range) for d in found] == [
         ("coverage.unknown-tip", lsp.Range(lsp.Position(line, len(REGION) + 1), lsp.Position(line, len(REGION) + 6)))
     ]
