@@ -89,13 +89,3 @@ def apply(text: str, edits: list[lsp.TextEdit]) -> str:
         end = offsets[edit.range.end.line] + edit.range.end.character
         text = text[:start] + edit.new_text + text[end:]
     return text
-
-
-#: A card of the sample's 02-modeling.md; it takes ``covers`` from its ``::: covers labels`` region.
-WHICH = "Q: Which kind of learning uses unlabeled data?"
-
-
-def own_attrs(text: str, attrs: str) -> str:
-    """``text`` with the attribute line ``attrs`` written on the card asking :data:`WHICH`."""
-    assert WHICH in text, f"{WHICH!r} is no longer in the sample"
-    return text.replace(WHICH, f"{attrs}\n{WHICH}", 1)

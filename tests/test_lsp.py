@@ -1,94 +1,55 @@
 """``studyc lsp`` end to end: a real LSP client (pytest-lsp) talks to the server over stdin/stdout.
 
-One server for the module, on a copy of the sample course. Every test sets the
+One server for the module, on a copy of the sample course (see lsp_course.py). Every test sets the
 text of the documents it uses, so the tests run in any order; expectations are
 written from the sample's Markdown by hand (or read from a real ``studyc check``).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_lsp
-from conftest import ROOT, SAMPLE
-from lsp_helpers import REGISTERED, VERSIONS, Doc, apply, make_client, own_attrs, until
+from lsp_course import ATTRIBUTE, REGION, Form, attribute_form, client, course, docs, form, fresh, in_form
+from lsp_helpers import REGISTERED, VERSIONS, Doc, until
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
 from compiler.build import pipeline
-from compiler.model.ir import Course, iter_cards, iter_tips
+from compiler.model.ir import iter_tips
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-@pytest.fixture(scope="module")
-def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("lsp") / "sample"
-    shutil.copytree(SAMPLE, target)
-    return target
-
-
-SERVER = ClientServerConfig(
-    server_command=[sys.executable, "-m", "compiler", "lsp"],
-    server_env={**os.environ, "PYTHONPATH": str(ROOT)},
-    client_factory=make_client,
-)
-
-
-@pytest_lsp.fixture(scope="module", config=SERVER)
-async def client(lsp_client: LanguageClient, course: Path) -> Any:
-    params = lsp.InitializeParams(capabilities=client_capabilities("visual-studio-code"), root_uri=course.as_uri())
-    await lsp_client.initialize_session(params)
-    yield
-    await lsp_client.shutdown_session()
-
-
-@pytest.fixture(scope="module")
-def docs(client: LanguageClient, course: Path) -> Callable[[str], Doc]:
-    opened: dict[str, Doc] = {}
-
-    def get(name: str) -> Doc:
-        if name not in opened:
-            opened[name] = Doc(client, course / name)
-        return opened[name]
-
-    return get
-
-
-async def fresh(docs: Callable[[str], Doc], name: str) -> Doc:
-    """The document with its text as on disk, and no diagnostics."""
-    doc = docs(name)
-    assert await doc.set(doc.original) == []
-    return doc
-
-
-def checks_clean(course: Path, name: str, text: str, tmp_path: Path) -> Course:
-    """Check a copy of the course with ``text`` saved, as ``studyc check`` does: no diagnostics it shows."""
-    copy = tmp_path / "course"
-    shutil.copytree(course, copy)
-    (copy / name).write_text(text, encoding="utf-8")
-    result = pipeline.check(copy)
-    assert result.course is not None
-    assert [d for d in result.diagnostics.sorted() if not d.code.verbose_only] == []  # -v notices are no problem
-    return result.course
+FIXTURES = (client, course, docs, form)  # pytest finds them by name in this module
 
 
 # -- diagnostics ---------------------------------------------------------------------------
 
 
-async def test_typing_a_mistyped_tip_shows_the_check_diagnostic_on_the_id_then_clears(docs: Any) -> None:
-    doc = await fresh(docs, "02-modeling.md")
-    found = await doc.set(own_attrs(doc.original, '{covers="lables"}'))
-    line = doc.line('{covers="lables"}')
+async def test_typing_a_mistyped_tip_shows_the_check_diagnostic_on_the_id_then_clears(docs: Any, form: Form) -> None:
+    doc, covers, start = await in_form(docs, form)
+    written = doc.text
+    line = doc.line(covers)
+    found = await doc.set(written.replace(covers, covers.replace("labels", "lables")))
+    if form[0] == "region":  # the region was the tip's only coverage: the tip is now uncovered as well
+        assert sorted(d.code for d in found if isinstance(d.code, str)) == ["coverage.no-cards", "coverage.unknown-tip"]
+        found = [d for d in found if d.code == "coverage.unknown-tip"]
     assert [(d.code, d.severity, d.source) for d in found] == [("coverage.unknown-tip", 1, "studyc")]
     assert "'lables'" in found[0].message
-    assert found[0].range == lsp.Range(lsp.Position(line, 9), lsp.Position(line, 15))  # the id inside the quotes
+    assert found[0].range == lsp.Range(lsp.Position(line, start), lsp.Position(line, start + 6))  # just the id
+    assert await doc.set(written) == []
+
+
+async def test_a_mistyped_second_id_on_a_region_line_is_the_one_marked(docs: Any) -> None:
+    doc = await fresh(docs, "02-modeling.md")
+    line = doc.line(REGION)
+    # "label" is a prefix of "labels": the diagnostic must land on the second word, not inside the first,
+    # and end there (another id follows)
+    found = await doc.set(doc.original.replace(REGION, f"{REGION} label shard-facts"))
+    assert [(d.code, d.range) for d in found] == [
+        ("coverage.unknown-tip", lsp.Range(lsp.Position(line, len(REGION) + 1), lsp.Position(line, len(REGION) + 6)))
+    ]
     assert await doc.set(doc.original) == []
 
 
@@ -105,7 +66,7 @@ async def test_a_diagnostic_covers_its_line_and_uses_utf16_columns(docs: Any) ->
         )
     ]
     # an emoji is two UTF-16 units: the mistyped id after it starts one unit later than its code point
-    found = await doc.set(own_attrs(doc.original, '{tags="🙂" covers="lables"}'))
+    found = await doc.set(attribute_form(doc.original).replace(ATTRIBUTE, '{tags="🙂" covers="lables"}'))
     start, line = len('{tags="🙂" covers="') + 1, doc.line('{tags="🙂"')
     assert [(d.code, d.range) for d in found if d.code == "coverage.unknown-tip"] == [
         ("coverage.unknown-tip", lsp.Range(lsp.Position(line, start), lsp.Position(line, start + 6)))
@@ -136,14 +97,21 @@ async def test_a_problem_in_another_file_is_published_there_and_cleared(docs: An
 # -- completion, hover, definition, symbols ---------------------------------------------------
 
 
-async def test_completion_in_covers_lists_the_courses_tip_ids(docs: Any, course: Path) -> None:
-    doc = await fresh(docs, "02-modeling.md")
-    await doc.set(own_attrs(doc.original, '{covers="la"}'))
-    line = doc.line('{covers="la"}')
+async def completions(doc: Doc, line: int, char: int) -> list[lsp.CompletionItem]:
     result = await doc.client.text_document_completion_async(
-        lsp.CompletionParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(line, 11))
+        lsp.CompletionParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(line, char))
     )
-    items = result if isinstance(result, list) else result.items if result else []
+    if isinstance(result, lsp.CompletionList):
+        return list(result.items)
+    return list(result or [])
+
+
+async def test_completion_in_covers_lists_the_courses_tip_ids(docs: Any, course: Path, form: Form) -> None:
+    doc, covers, start = await in_form(docs, form)
+    partial = covers.replace("labels", "la")
+    await doc.set(doc.text.replace(covers, partial))
+    line = doc.line(partial)
+    items = await completions(doc, line, start + 2)
     real = pipeline.check(course).course
     assert real is not None
     tips = [tip.id for _, _, tip in iter_tips(real)]
@@ -151,17 +119,40 @@ async def test_completion_in_covers_lists_the_courses_tip_ids(docs: Any, course:
     first = min(items, key=lambda item: item.sort_text or "")
     assert first.label == "labels"  # this chapter's tip first
     assert isinstance(first.text_edit, lsp.TextEdit)
-    assert first.text_edit.range == lsp.Range(lsp.Position(line, 9), lsp.Position(line, 11))  # replaces "la"
+    assert first.text_edit.range == lsp.Range(lsp.Position(line, start), lsp.Position(line, start + 2))  # "la"
 
 
-async def test_completion_after_hash_offers_the_cards_own_id(docs: Any) -> None:
+async def test_completion_on_a_region_line_starts_after_the_keyword_and_skips_written_ids(
+    docs: Any, course: Path
+) -> None:
     doc = await fresh(docs, "02-modeling.md")
-    await doc.set(own_attrs(doc.original, '{# covers="labels"}'))
-    line = doc.line('{# covers="labels"}')
-    result = await doc.client.text_document_completion_async(
-        lsp.CompletionParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(line, 2))
-    )
-    items = result if isinstance(result, list) else result.items if result else []
+    real = pipeline.check(course).course
+    assert real is not None
+    tips = sorted(tip.id for _, _, tip in iter_tips(real))
+    line = doc.line(REGION)
+    await doc.set(doc.original.replace(REGION, "::: covers "))
+    items = await completions(doc, line, len("::: covers "))
+    assert sorted(item.label for item in items) == tips
+    assert await completions(doc, line, len("::: cov")) == []  # the keyword itself is not an id
+    # after an id and a blank: a new, empty word; the id already written is not offered again
+    await doc.set(doc.original.replace(REGION, f"{REGION}  shard-facts"))
+    items = await completions(doc, line, len(REGION) + 1)
+    assert sorted(item.label for item in items) == [t for t in tips if t not in ("labels", "shard-facts")]
+    here = lsp.Position(line, len(REGION) + 1)
+    assert [item.text_edit.range for item in items if isinstance(item.text_edit, lsp.TextEdit)] == [
+        lsp.Range(here, here)
+    ] * len(items)
+    assert await completions(doc, doc.text.split("\n").index(":::"), 3) == []  # the closing marker names no tip
+    await doc.set(doc.original)
+
+
+async def test_completion_after_hash_offers_the_cards_own_id(docs: Any, form: Form) -> None:
+    doc, _, _ = await in_form(docs, form)
+    question = "Q: Which kind of learning uses unlabeled data?"
+    above = "{#}" if form[0] == "region" else '{# covers="labels"}'
+    text = doc.text.replace(f"{ATTRIBUTE}\n{question}", question).replace(question, f"{above}\n{question}")
+    await doc.set(text)
+    items = await completions(doc, doc.line(above), 2)
     assert [item.label for item in items] == ["which-kind-of-learning-uses-unlabeled-data"]
 
 
@@ -191,15 +182,16 @@ async def test_hover_shows_each_cards_front_and_back(docs: Any) -> None:
     assert "- sequence number\n- [...]\n- data blob" in items  # card 2 asks the second item
 
 
-async def test_definition_goes_from_covers_to_the_tips_id_line(docs: Any) -> None:
-    doc = await fresh(docs, "02-modeling.md")
-    assert await doc.set(own_attrs(doc.original, '{covers="labels"}')) == []
-    line = doc.line('{covers="labels"}')
+async def test_definition_goes_from_covers_to_the_tips_id_line(docs: Any, form: Form) -> None:
+    doc, covers, start = await in_form(docs, form)
+    line = doc.line(covers)
     found = await doc.client.text_document_definition_async(
-        lsp.DefinitionParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(line, 12))
+        lsp.DefinitionParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(line, start + 3))
     )
     tip_line = doc.line("{#labels}")
     assert found == lsp.Location(doc.uri, lsp.Range(lsp.Position(tip_line, 2), lsp.Position(tip_line, 8)))
+    keyword = lsp.DefinitionParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(line, 1))
+    assert await doc.client.text_document_definition_async(keyword) is None  # '::' or '{c': no id there
 
 
 async def test_symbols_nest_chapter_sections_cards_and_tips(docs: Any) -> None:
@@ -251,73 +243,30 @@ async def test_symbols_nest_chapter_sections_cards_and_tips(docs: Any) -> None:
     assert records.children[0].range.start.line == doc.line("Q: What is the maximum")  # type: ignore[index]
 
 
-# -- code actions ----------------------------------------------------------------------------
-
-
-async def actions_at(doc: Doc, line: int, diagnostics: list[lsp.Diagnostic]) -> list[lsp.CodeAction]:
-    where = lsp.Range(lsp.Position(line, 0), lsp.Position(line, 0))
-    found = await doc.client.text_document_code_action_async(
-        lsp.CodeActionParams(lsp.TextDocumentIdentifier(doc.uri), where, lsp.CodeActionContext(diagnostics))
-    )
-    return [a for a in found or [] if isinstance(a, lsp.CodeAction)]
-
-
-def edits_of(action: lsp.CodeAction, uri: str) -> list[lsp.TextEdit]:
-    assert action.edit is not None and action.edit.changes is not None
-    return list(action.edit.changes[uri])
-
-
-async def test_quick_fix_replaces_a_mistyped_tip_id(docs: Any, course: Path, tmp_path: Path) -> None:
+async def test_hover_and_symbols_see_through_a_region(docs: Any) -> None:
     doc = await fresh(docs, "02-modeling.md")
-    found = await doc.set(own_attrs(doc.original, '{covers="lables"}'))
-    fixes = await actions_at(doc, found[0].range.start.line, found)
-    assert [(a.title, a.kind, a.is_preferred) for a in fixes] == [("Change 'lables' to 'labels'", "quickfix", True)]
-    fixed = apply(doc.text, edits_of(fixes[0], doc.uri))
-    assert fixed == own_attrs(doc.original, '{covers="labels"}')
-    assert await doc.set(fixed) == []
-    checks_clean(course, "02-modeling.md", fixed, tmp_path)
-
-
-@pytest.mark.parametrize(
-    ("name", "before", "card", "expected"),
-    [
-        # three tips in the chapter: the one sharing words with the card ("streaming service")
+    assert "Unsupervised learning." in await hover_text(doc, doc.line("Q: Which kind of learning"))
+    for marker in (doc.line(REGION), doc.text.split("\n").index(":::")):
+        where = lsp.HoverParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(marker, 1))
+        assert await doc.client.text_document_hover_async(where) is None  # a marker line is no card's
+    found = await doc.client.text_document_document_symbol_async(
+        lsp.DocumentSymbolParams(lsp.TextDocumentIdentifier(doc.uri))
+    )
+    assert [(s.name, [(c.name, [g.name for g in c.children or []]) for c in s.children or []]) for s in found] == [
         (
-            "01-streams.md",
-            "## Exam tips",
-            "Q: Which streaming service delivers logs to S3?\n\nA: Firehose.",
-            "which-service",
-        ),
-        # an attribute line already there: covers joins it
-        (
-            "02-modeling.md",
-            "## Exam tips",
-            "{#label-target}\nQ: What does labeled data carry?\n\nA: The target.",
-            "labels",
-        ),
-        # after the tip, in its section: the section's tip, though no word is shared (None: at the end)
-        ("02-modeling.md", None, "Q: What colour is a zebra?\n\nA: Black and white.", "labels"),
-    ],
-    ids=["new-attribute-line", "into-existing-line", "section-tip"],
-)
-async def test_add_covers_ties_a_card_to_its_nearest_tip(
-    docs: Any, course: Path, tmp_path: Path, name: str, before: str | None, card: str, expected: str
-) -> None:
-    doc = await fresh(docs, name)
-    edited = doc.original.replace(before, f"{card}\n\n{before}") if before else f"{doc.original}\n{card}\n"
-    assert await doc.set(edited) == []
-    line = doc.line(card.split("\n")[-3])
-    added = [a for a in await actions_at(doc, line, []) if a.title.startswith("Add covers")]
-    assert [a.title.split(" (")[0] for a in added] == [f'Add covers="{expected}"']
-    text = apply(doc.text, edits_of(added[0], doc.uri))
-    assert await doc.set(text) == []
-    result = checks_clean(course, name, text, tmp_path)
-    question = text.split("\n").index(card.split("\n")[-3]) + 1
-    covers = [
-        ctx.card.covers for ctx in iter_cards(result) if (ctx.card.span.path, ctx.card.span.line) == (name, question)
+            "Modeling",
+            [
+                (
+                    "Labels",
+                    [
+                        "How does labeled data differ from unlabeled data?",
+                        "Which kind of learning uses unlabeled data?",
+                    ],
+                ),
+                ("Exam tips", ["labels"]),
+            ],
+        )
     ]
-    assert covers == [(expected,)]
-    await doc.set(doc.original)
 
 
 # -- more than one course, and files outside any ------------------------------------------------
@@ -361,8 +310,10 @@ async def test_a_broken_studyc_toml_is_shown_once_and_the_defaults_are_used(
     before = len(client.messages)
     doc = Doc(client, third / "02-modeling.md")
     assert await doc.diagnostics() == []
-    await doc.set(own_attrs(doc.original, '{covers="lables"}'))
-    assert [d.code for d in await doc.set(own_attrs(doc.original, '{covers="lable"}'))] == ["coverage.unknown-tip"]
+    assert REGION in doc.original
+    await doc.set(doc.original.replace(REGION, "::: covers lables"))
+    found = await doc.set(doc.original.replace(REGION, "::: covers lable"))
+    assert sorted(str(d.code) for d in found) == ["coverage.no-cards", "coverage.unknown-tip"]
     shown = [m for m in client.messages[before:] if "studyc.toml" in m.message]
     assert [(m.type, "did you mean 'formats'" in m.message) for m in shown] == [(lsp.MessageType.Warning, True)]
 

@@ -312,8 +312,12 @@ class Lowerer:
         if not ids:
             message = "'::: covers' names no exam tip; write '::: covers tip-id' (studyc tips lists the ids)"
             self.diags.add(Code.DIRECTIVE_UNKNOWN, self.path, line, message)
+        text = self.lines[line - 1]
+        start = text.find("covers") + len("covers")
+        # each id at its own word (a plain find would land "label" inside an earlier "labels")
+        cols = {m.group(): start + m.start() + 1 for m in reversed(list(re.finditer(r"\S+", text[start:])))}
         for tid in ids:
-            self.cover_refs.append((tid, line, self.lines[line - 1].find(tid) + 1, "region"))
+            self.cover_refs.append((tid, line, cols.get(tid, 1), "region"))
         self.regions.append((ids, line))
 
     def directive(self, block: Block) -> None:

@@ -5,6 +5,13 @@ section that has any (working outwards), the one whose words overlap the card's
 the most; when none of its sections has a tip, the most similar tip of its chapter,
 if any shares a word with the card. The author still says so: the action only
 writes the ``covers`` attribute they would have written.
+
+It is offered for a card that covers no tip, and for a card inside a ``::: covers``
+region that names no tip itself when the region lacks the nearest tip: the tip goes
+on the card's own attribute line (the region's line speaks for all its cards, so it
+is left alone). A card that covers nothing but sits right after a region naming the
+tip (or right before one) is also offered "extend the region": the region's marker
+line moves past the card, so one coverage line keeps saying it for the group.
 """
 
 from __future__ import annotations
@@ -45,10 +52,18 @@ def code_actions(
     """Quick fixes for the diagnostics the client sent, then "add covers" for a card at 0-based ``line``."""
     out = [fix for diag in diags for fix in _typo_fixes(uri, diag)]
     card = snap.card_at(rel, line + 1)
-    if card is not None and not card.card.covers:
-        action = _add_covers(snap, card, uri, lines, convert)
-        if action is not None:
-            out.append(action)
+    tip = None if card is None else nearest_tip(snap, card)
+    if card is None or tip is None or tip.tip.id in card.card.covers:
+        return out
+    top = block_lines(card)[0] - 1
+    around = [r for r in attrs.regions(lines) if r.open < top and (r.close is None or top < r.close)]
+    if not card.card.covers:
+        out.extend(_extend_region(tip, card, uri, lines, convert))
+    elif not around or _names_covers(lines, top):
+        return out  # the card says what it covers (on itself or its heading): not second-guessed
+    action = _add_covers(tip, top, uri, lines, convert)
+    if action is not None:
+        out.append(action)
     return out
 
 
@@ -94,11 +109,8 @@ def _similarity(words: set[str], tip: TipAt) -> float:
     return len(words & theirs) / math.sqrt(len(words) * len(theirs))
 
 
-def _add_covers(snap: Snapshot, at: CardAt, uri: str, lines: Sequence[str], convert: Convert) -> lsp.CodeAction | None:
-    tip = nearest_tip(snap, at)
-    if tip is None:
-        return None
-    edit = _covers_edit(_block_line(at) - 1, tip.tip.id, lines)
+def _add_covers(tip: TipAt, top: int, uri: str, lines: Sequence[str], convert: Convert) -> lsp.CodeAction | None:
+    edit = _covers_edit(top, tip.tip.id, lines)
     if edit is None:
         return None
     position, text = edit
@@ -110,14 +122,75 @@ def _add_covers(snap: Snapshot, at: CardAt, uri: str, lines: Sequence[str], conv
     )
 
 
-def _block_line(at: CardAt) -> int:
-    """The 1-based first line of the block the card's attributes go on (a table row's table, a term's list)."""
+def _names_covers(lines: Sequence[str], top: int) -> bool:
+    """Whether the attribute lines above the block at ``top`` name ``covers``."""
+    return any(p.key == "covers" for at in attrs.attr_lines_above(lines, top) for p in attrs.parts(lines[at]))
+
+
+def _extend_region(tip: TipAt, at: CardAt, uri: str, lines: Sequence[str], convert: Convert) -> list[lsp.CodeAction]:
+    """Move the marker of a region naming ``tip`` that ends just above the card (or starts just below) past it."""
+    top, end = block_lines(at)
+    first = ([*attrs.attr_lines_above(lines, top - 1)] or [top - 1])[-1]  # the card's topmost attribute line
+    last = _card_end(lines, end - 1)
+    for region in attrs.regions(lines):
+        if tip.tip.id not in region.ids:
+            continue
+        if region.close is not None and region.close < first and _blank(lines, region.close + 1, first):
+            moved, to, text = region.close, last + 1, "\n:::\n"
+        elif region.open > last and _blank(lines, last + 1, region.open):
+            moved, to, text = region.open, first, lines[region.open].rstrip() + "\n\n"
+        else:
+            continue
+        gone = moved + 2 if _blank(lines, moved + 1, moved + 2) else moved + 1
+        if gone >= len(lines):
+            continue  # a marker on the last line: nothing follows it to extend over
+        edits = [
+            lsp.TextEdit(range=convert(lsp.Range(lsp.Position(moved, 0), lsp.Position(gone, 0))), new_text=""),
+            _insert(lines, to, text, convert),
+        ]
+        marker = lines[region.open].strip()
+        return [
+            lsp.CodeAction(
+                title=f"Extend the '{marker}' region over this card",
+                kind=lsp.CodeActionKind.RefactorRewrite,
+                edit=lsp.WorkspaceEdit(changes={uri: edits}),
+            )
+        ]
+    return []
+
+
+def _blank(lines: Sequence[str], start: int, end: int) -> bool:
+    return all(not line.strip() for line in lines[start:end])
+
+
+def _insert(lines: Sequence[str], index: int, text: str, convert: Convert) -> lsp.TextEdit:
+    """Insert whole lines before line ``index`` (after the last line when the file ends there)."""
+    if index < len(lines):
+        where = lsp.Position(index, 0)
+    else:
+        # before the last line's own line break, if it has one
+        where, text = lsp.Position(len(lines) - 1, len(lines[-1].rstrip("\r\n"))), "\n" + text.rstrip("\n")
+    return lsp.TextEdit(range=convert(lsp.Range(where, where)), new_text=text)
+
+
+def _card_end(lines: Sequence[str], last: int) -> int:
+    """The card's last line, through a ``::: extra`` that follows it."""
+    after = last + 1
+    while after < len(lines) and not lines[after].strip():
+        after += 1
+    if after < len(lines) and lines[after].strip().startswith("::: extra"):
+        return next((i for i in range(after + 1, len(lines)) if lines[i].strip() == ":::"), last)
+    return last
+
+
+def block_lines(at: CardAt) -> tuple[int, int]:
+    """1-based first and last line of the block the card's attributes go on (a table row's table, a term's list)."""
     container = at.sections[-1] if at.sections else at.chapter
     line = at.card.span.line
     for block in container.blocks:
         if block.kind in ("table", "prose") and block.span.line <= line <= block.span.end_line:
-            return block.span.line
-    return line
+            return block.span.line, block.span.end_line
+    return line, at.card.span.end_line
 
 
 def _covers_edit(index: int, tip: str, lines: Sequence[str]) -> tuple[lsp.Position, str] | None:

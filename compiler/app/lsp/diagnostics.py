@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from lsprotocol import types as lsp
@@ -34,6 +34,18 @@ def line_range(lines: Sequence[str], line: int, col: int = 1) -> lsp.Range:
     text = lines[index].rstrip()
     start = min(max(col, 1) - 1, len(text))
     return lsp.Range(lsp.Position(index, start), lsp.Position(index, max(len(text), start)))
+
+
+_SEVERITY = {
+    "error": lsp.DiagnosticSeverity.Error,
+    "warning": lsp.DiagnosticSeverity.Warning,
+    "info": lsp.DiagnosticSeverity.Information,
+}
+
+
+def shown(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics ``studyc check`` prints without ``-v`` (the rest is detail for ``-v`` and JSON)."""
+    return [d for d in diags if not d.code.verbose_only]
 
 
 def to_lsp(diag: Diagnostic, lines: Sequence[str], tips: Collection[str]) -> lsp.Diagnostic:

@@ -106,14 +106,13 @@ class StudycServer(LanguageServer):
         """Send each file's diagnostics; files that had some and have none now get an empty list."""
         # open documents always get a list for their version, so a client can tell "checked, clean"
         by_file: dict[str, list[lsp.Diagnostic]] = {rel: [] for rel in (*state.published, *state.open)}
-        for diag in snap.diagnostics:
+        shown = diagnostics.shown(snap.diagnostics)
+        for diag in shown:
             by_file.setdefault(diag.path, [])
         for rel in by_file:
             doc = self.document(state, rel)
             lines = text_lines(doc)
-            # verbose-only notices (question.not-generated) are no problem: `studyc check` shows them only with -v
-            shown = [d for d in snap.diagnostics if d.path == rel and not d.code.verbose_only]
-            found = [diagnostics.to_lsp(d, lines, snap.tips) for d in shown]
+            found = [diagnostics.to_lsp(d, lines, snap.tips) for d in shown if d.path == rel]
             for item in found:
                 item.range = doc.position_codec.range_to_client_units(lines, item.range)
             by_file[rel] = found
