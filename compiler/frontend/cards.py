@@ -227,23 +227,12 @@ class CardBuilder:
         low = self.low
         front = low.text([head], markdown=_strip_src(low.lines, [head]))
         items: list[ir.Text] = []
-        depth = 0
-        start = 0
-        for i, tok in enumerate(lst.tokens):
-            if tok.type == "list_item_open":
-                if depth == 1:
-                    start = i
-                depth += 1
-            elif tok.type == "list_item_close":
-                depth -= 1
-                if depth == 1:
-                    item = Block(lst.tokens[start + 1 : i])
-                    first = lst.tokens[start]
-                    lines = low.lines[first.map[0] : first.map[1]] if first.map else []
-                    md_src = LIST_MARKER_RE.sub("", "".join(lines), count=1).strip()
-                    items.append(low.text([item] if item.tokens else [], markdown=md_src))
-            elif tok.type.endswith("list_open") and depth == 0:
-                depth = 1
+        for tokens in questions.list_items(lst):
+            item = Block(tokens[1:-1])
+            first = tokens[0]
+            lines = low.lines[first.map[0] : first.map[1]] if first.map else []
+            md_src = LIST_MARKER_RE.sub("", "".join(lines), count=1).strip()
+            items.append(low.text([item] if item.tokens else [], markdown=md_src))
         if self._empty(front, low.line(head.head), "question"):
             return
         self._not_question(head)
