@@ -30,8 +30,7 @@ BLOCK = re.compile(r"```text\n(?P<body>(?:\$ studyc .*\n)(?:.*\n)*?)```")
 
 #: Blocks not rerun, by file and first command, each with why.
 UNCHECKED: dict[tuple[str, str], str] = {
-    ("config.md", "build -v notes"): "needs a 'notes' project whose studyc.toml sets formats, out and strict",
-    ("config.md", "check notes"): "needs a studyc.toml with four chosen mistakes; tests/test_config.py checks them",
+    ("config.md", "build -v notes"): "an excerpt: only the config line of a whole build -v",
     (
         "usage.md",
         "sync my-course --profile 'User 1'",
@@ -40,8 +39,14 @@ UNCHECKED: dict[tuple[str, str], str] = {
 }
 #: Blocks that continue the block before them (same project, same state), by file, first command and occurrence.
 CONTINUES = {("usage.md", "build", 1)}
-#: The bad config of usage.md's third `studyc build` block: three mistakes, each with its suggestion.
-BAD_CONFIG = {("usage.md", "build", 2): 'formts = ["csv"]\npaper = "a5"\n[limits]\nmax_file_byte = 1\n'}
+#: Blocks showing a bad studyc.toml: the notes folder it goes into (a copy of source/) and its text.
+BAD_CONFIG = {
+    ("usage.md", "build", 2): ("source", 'formts = ["csv"]\npaper = "a5"\n[limits]\nmax_file_byte = 1\n'),
+    ("config.md", "check notes", 0): (
+        "notes",
+        'formts = ["csv"]\npaper = "a5"\nmax_nesting = 3\n[limits]\nmax_file_byte = 1\n',
+    ),
+}
 
 
 def _blocks() -> list[tuple[str, str, int, str]]:
@@ -89,7 +94,10 @@ def _project(tmp_path: Path, key: tuple[str, str, int]) -> Path:
     shutil.copytree(SAMPLE, project / "tests" / "fixtures" / "sample")
     _broken(project)
     if key in BAD_CONFIG:
-        (project / "source" / "studyc.toml").write_text(BAD_CONFIG[key], encoding="utf-8")
+        folder, toml = BAD_CONFIG[key]
+        if not (project / folder).exists():
+            shutil.copytree(SOURCE, project / folder)
+        (project / folder / "studyc.toml").write_text(toml, encoding="utf-8")
     return project
 
 
