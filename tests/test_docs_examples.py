@@ -41,7 +41,8 @@ def _pattern(line: str) -> re.Pattern[str]:
     escaped = re.escape(line)
     escaped = re.sub(r"\d+(?:\\\.\d+)?\\ (?:KiB|MiB|B)\b", r"[\\d.]+\\ (?:KiB|MiB|B)", escaped)
     escaped = re.sub(r"\d+(?:\\\.\d+)?\\ s\b", r"[\\d.]+\\ s", escaped)
-    escaped = re.sub(r"\\ +", r"\\ +", escaped)  # size columns are padded to the longest name
+    # columns are padded to the longest name; one `\ +` per run (two in a row backtrack exponentially)
+    escaped = re.sub(r"(?:\\ )+", r"\\ +", escaped)
     return re.compile(escaped)
 
 
