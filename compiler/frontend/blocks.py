@@ -12,6 +12,8 @@ from compiler.model.ir import Span
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 PREFIX_RE = re.compile(r"^(Q|A|C):[ \t]*")
+#: Attributes a card's attribute line may hold (an exam question adds ``domain``).
+CARD_ATTRS = frozenset({"id", "class", "covers", "tags", "allow"})
 ALERT_RE = re.compile(r"^\[!(TIP|NOTE|IMPORTANT|WARNING|CAUTION)\][ \t]*\n?", re.IGNORECASE)
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from markdown_it.rules_block.table import escapedSplit
 
 from compiler.frontend import generate, questions
-from compiler.frontend.blocks import ALERT_RE, Block, source_slice, strip_prefix
+from compiler.frontend.blocks import ALERT_RE, CARD_ATTRS, Block, source_slice, strip_prefix
 from compiler.frontend.tree import is_empty
 from compiler.model import ir
 from compiler.model.diagnostics import Code
@@ -137,7 +137,7 @@ class CardBuilder:
         self.last = None
         if prefix in ("Q", "C"):
             # a Q: may open an exam question, which alone may name a domain (see _not_question)
-            allowed = questions.QUESTION_ATTRS if prefix == "Q" else {"id", "class", "covers", "tags", "allow"}
+            allowed = questions.QUESTION_ATTRS if prefix == "Q" else CARD_ATTRS
             self.low.check_attrs(block, allowed, "a card")
             strip_prefix(block)
             self.pending = Pending("qa" if prefix == "Q" else "cloze", block, [block] if prefix == "C" else [])

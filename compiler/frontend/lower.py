@@ -29,7 +29,6 @@ from compiler.model.slug import slugify
 from compiler.text.sanitize import MAX_HTML_DEPTH
 
 KNOWN_DIRECTIVES = ("extra", "explain")
-CARD_ATTRS = {"id", "class", "covers", "tags", "allow"}
 #: Codes a card's ``allow`` attribute may silence.
 ALLOWABLE = (*(c.value for c in Code if c.value.startswith("quality.")), Code.CARD_RUNS_ON.value)
 HEADING_ATTRS = {"covers"}
@@ -166,7 +165,9 @@ class Lowerer:
     def inherited_covers(self) -> tuple[str, ...]:
         return (*(c for s in self.stack for c in s.covers), *(c for ids, _ in self.regions for c in ids))
 
-    def check_attrs(self, block: Block, allowed: set[str], what: str, owner: str | None = None) -> None:
+    def check_attrs(
+        self, block: Block, allowed: set[str] | frozenset[str], what: str, owner: str | None = None
+    ) -> None:
         """Report attributes that mean nothing on ``what``, at the attribute line; note ``covers`` ids."""
         attrs = block.attrs()
         for key in attrs:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from markdown_it.token import Token
 
-from compiler.frontend.blocks import Block
+from compiler.frontend.blocks import CARD_ATTRS, Block
 from compiler.model import ir
 from compiler.model.diagnostics import Code
 
@@ -27,7 +27,7 @@ NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5}
 #: Fewest options a question may have: with two, a guess is right half the time.
 MIN_OPTIONS = 3
 #: Attributes a question's attribute line may set.
-QUESTION_ATTRS = {"id", "class", "covers", "tags", "allow", "domain"}
+QUESTION_ATTRS = CARD_ATTRS | {"domain"}
 
 
 def list_items(lst: Block) -> list[list[Token]]:
