@@ -241,7 +241,7 @@ def test_cheatsheet_is_a_few_pages(shipped: Built) -> None:
 
 def test_shipped_cheatsheet_fills_its_budget_as_the_readme_says(shipped: Built) -> None:
     diags = Diagnostics()
-    _, laid = cheatsheet.budgeted(shipped.course, Options(source_root=SOURCE), diags)
+    _, _, laid = cheatsheet.budgeted(shipped.course, Options(source_root=SOURCE), diags)
     pages = len(laid.pages)
     assert pages == DEFAULT_CHEATSHEET_PAGES
     assert f"({pages} A4 pages" in (ROOT / "README.md").read_text(encoding="utf-8")

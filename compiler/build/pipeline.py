@@ -172,6 +172,8 @@ def build(
         return result
     if options.identity is None:
         options = replace(options, identity=result.plan, build_time=options.build_time or result.plan.build_time)
+    if cache is not None:  # the printables keep laid-out pieces there
+        options = replace(options, cache_dir=cache)
     if collection is not None:
         from compiler.anki.collection import weak_spots
 

@@ -9,14 +9,17 @@ text on the back; a list card prints the whole list on one back; a reversible
 card prints once (flip it to ask the other way).
 
 Text that does not fit a cell shrinks: a first font size comes from the text
-length, then the laid-out document is measured and overflowing cells step
-down a size and the document is laid out again.
+length, then the laid-out sheets are measured and overflowing cells step
+down a size and the sheets are laid out again. The document is laid out in
+pieces of a few sheets (:mod:`compiler.print.pieces`), so an edit lays out
+only the sheets it changed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from compiler.model.backend import Options, Output
@@ -30,10 +33,10 @@ from compiler.print.common import (
     iter_boxes,
     layout,
     paper,
-    pdf_bytes,
     render_template,
     stylesheet,
 )
+from compiler.print.pieces import Piece, Store, cached, code_version, from_document, join, piece_key
 from compiler.print.render import CardView, Images, PrintRenderer, card_views
 from compiler.text.plain import plain
 
@@ -45,6 +48,8 @@ FONT_SIZES = (13.0, 11.5, 10.0, 9.0, 8.0, 7.0, 6.0, 5.2)
 #: Text length (characters) up to which each size is tried first.
 _FIRST_GUESS = (110, 180, 260, 360, 500, 700, 950)
 _MAX_PASSES = 4
+#: Sheet pairs (fronts, then backs) per piece: an edited card lays out this many pairs again.
+PIECE_BATCHES = 3
 
 
 @dataclass(frozen=True)
@@ -194,42 +199,79 @@ def smaller(index: int, ratio: float) -> int:
     return fits[0] if fits else min(index + 1, len(FONT_SIZES) - 1)
 
 
-def render_document(course: Course, options: Options, diags: Diagnostics | None = None) -> tuple[str, Document]:
-    """The flashcards HTML and its WeasyPrint document, with every cell's text fitting where it can.
+def fit(
+    views: list[CardView], grid: Grid, sizes: dict[tuple[int, str], int], context: dict[str, object]
+) -> tuple[str, Document, dict[tuple[int, str], int], dict[tuple[int, str], float]]:
+    """Lay out sheets of ``views``, stepping overflowing cells down a size and laying out again.
 
-    A cell that does not fit even at the smallest size is a ``print.overflow`` warning at its card.
+    Returns the last HTML and layout, the sizes it used and the cells that still overflow.
     """
-    diags = diags if diags is not None else Diagnostics()
-    grid = grid_for(paper(course, options))
-    views = card_views(course, PrintRenderer(Images(course, options.source_root), diags))
-    sizes = {(v.number, side): first_size(side_length(v.card, side)) for v in views for side in ("front", "back")}
-    context = {
-        "course": course,
-        "grid": grid,
-        "date": build_date(course),
-        "css": stylesheet("base.css", "flashcards.css"),
-    }
+    sizes = dict(sizes)
     for _ in range(_MAX_PASSES):
-        document_html = render_template("flashcards.html.j2", sheets=sheets(views, grid, sizes), **context)
-        document = layout(document_html)
+        html = render_template("flashcards.html.j2", sheets=sheets(views, grid, sizes), **context)
+        document = layout(html)
         too_big = overflowing(document.pages)
         shrinkable = {key: ratio for key, ratio in too_big.items() if sizes[key] < len(FONT_SIZES) - 1}
         if not shrinkable:
             break
         for key, ratio in shrinkable.items():
             sizes[key] = smaller(sizes[key], ratio)
+    return html, document, sizes, too_big
+
+
+def lay_out_piece(
+    views: list[CardView], grid: Grid, sizes: dict[tuple[int, str], int], context: dict[str, object]
+) -> Piece:
+    """A few sheets laid out to fit; the piece's data lists the cells that still overflow."""
+    _, document, sizes, too_big = fit(views, grid, sizes, context)
+    overflow = [[number, side, FONT_SIZES[sizes[number, side]]] for number, side in sorted(too_big)]
+    return from_document(document, {"overflow": overflow})
+
+
+def _setup(
+    course: Course, options: Options, diags: Diagnostics
+) -> tuple[list[CardView], Grid, dict[tuple[int, str], int], dict[str, object]]:
+    grid = grid_for(paper(course, options))
+    views = card_views(course, PrintRenderer(Images(course, options.source_root), diags))
+    sizes = {(v.number, side): first_size(side_length(v.card, side)) for v in views for side in ("front", "back")}
+    return views, grid, sizes, {"course": course, "grid": grid, "css": stylesheet("base.css", "flashcards.css")}
+
+
+def render_document(course: Course, options: Options, diags: Diagnostics | None = None) -> tuple[str, Document]:
+    """Every sheet laid out as one document (for inspection; the PDF is laid out in pieces by the same :func:`fit`)."""
+    html, document, _, _ = fit(*_setup(course, options, diags if diags is not None else Diagnostics()))
+    return html, document
+
+
+def render_pieces(course: Course, options: Options, diags: Diagnostics) -> list[Piece]:
+    """The flashcards as laid-out pieces of ``PIECE_BATCHES`` sheet pairs each, from the cache where unchanged.
+
+    A cell that does not fit even at the smallest size is a ``print.overflow`` warning at its card.
+    """
+    views, grid, sizes, context = _setup(course, options, diags)
+    version = code_version("flashcards.py", "render.py")
+    step = grid.per_sheet * PIECE_BATCHES
+    jobs = []
+    for start in range(0, max(len(views), 1), step):
+        batch = views[start : start + step]
+        # the key is the piece's first layout: the sizes it tries first follow from its cards' text
+        html = render_template("flashcards.html.j2", sheets=sheets(batch, grid, sizes), **context)
+        jobs.append((piece_key(version, html), partial(lay_out_piece, batch, grid, sizes, context)))
+    store = Store(options.cache_dir, "flashcards")
+    pieces = cached(store, jobs)
+    store.prune()
     by_number = {v.number: v for v in views}
-    for number, side in sorted(too_big):
-        span = by_number[number].card.span
-        size = FONT_SIZES[sizes[number, side]]
-        message = (
-            f"flashcard #{number} does not fit its printed cell ({side}) even at {size} pt; shorten it or split it"
-        )
-        diags.add(Code.PRINT_OVERFLOW, span.path, span.line, message)
-    return document_html, document
+    for piece in pieces:
+        for number, side, size in piece.data["overflow"]:
+            span = by_number[number].card.span
+            message = (
+                f"flashcard #{number} does not fit its printed cell ({side}) even at {size} pt; shorten it or split it"
+            )
+            diags.add(Code.PRINT_OVERFLOW, span.path, span.line, message)
+    return pieces
 
 
 def render(course: Course, options: Options, diags: Diagnostics) -> list[Output]:
     """``<slug>-flashcards.pdf``."""
-    _, document = render_document(course, options, diags)
-    return [Output(f"{course.slug}-flashcards.pdf", pdf_bytes(document))]
+    pieces = render_pieces(course, options, diags)
+    return [Output(f"{course.slug}-flashcards.pdf", join(pieces, build_date(course)))]

@@ -3,19 +3,32 @@
 ``<slug>-guide.html`` inlines its CSS and embeds images as data URIs, so it
 works offline and prints from a browser; ``<slug>-guide.pdf`` is the same
 HTML laid out by WeasyPrint, with bookmarks from the headings.
+
+The PDF is laid out in pieces (:mod:`compiler.print.pieces`): one per
+chapter, then the cover and contents, whose page numbers come from the
+chapters' pieces. The running heads and "Page x of y" are one more small
+document drawn over every page, so a chapter's piece does not depend on
+where it lands and an edit lays out only its own chapter again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
+from typing import Any
+
+from markupsafe import Markup
 
 from compiler.model.backend import Options, Output
 from compiler.model.diagnostics import Diagnostics
 from compiler.model.ir import AnyCard, Block, Course, Span, iter_tips
-from compiler.print.common import build_date, layout, page_rules, paper, pdf_bytes, render_template, stylesheet
+from compiler.print.common import PAPER_MM, build_date, page_rules, paper, render_template, stylesheet
+from compiler.print.pieces import Piece, Store, cached, code_version, join, lay_out_html, piece_key, whole
 from compiler.print.render import CardView, Images, PrintRenderer, card_views
 
 _GROUPED = {"definition", "table_row"}
+#: Contents pages are laid out again until their count is stable (numbers rarely change it).
+_FRONT_PASSES = 3
 
 
 def grouped(blocks: Iterable[Block]) -> list[tuple[str, list[Block]]]:
@@ -29,9 +42,8 @@ def grouped(blocks: Iterable[Block]) -> list[tuple[str, list[Block]]]:
     return groups
 
 
-def render_html(course: Course, options: Options, diags: Diagnostics | None = None) -> str:
-    """The guide as one HTML document; problems in the notes go to ``diags``."""
-    fmt = PrintRenderer(Images(course, options.source_root), diags if diags is not None else Diagnostics())
+def _context(course: Course, options: Options, diags: Diagnostics) -> dict[str, Any]:
+    fmt = PrintRenderer(Images(course, options.source_root), diags)
     cards = card_views(course, fmt)
     by_card: dict[int, CardView] = {id(v.card): v for v in cards}
     covered_by: dict[str, list[CardView]] = {}
@@ -42,27 +54,79 @@ def render_html(course: Course, options: Options, diags: Diagnostics | None = No
     def view(card: AnyCard) -> CardView:
         return by_card[id(card)]
 
+    return {
+        "course": course,
+        "fmt": fmt,
+        "description_span": Span(path="course.md", line=1, end_line=1),
+        "cards": cards,
+        "view": view,
+        "grouped": grouped,
+        "covered_by": covered_by,
+        "tip_count": sum(1 for _ in iter_tips(course)),
+        "domains": {d.id: d for d in course.domains},
+        "css": stylesheet("base.css", "guide.css"),
+        "part": None,
+        "toc_pages": None,
+    }
+
+
+def render_html(course: Course, options: Options, diags: Diagnostics | None = None) -> str:
+    """The guide as one HTML document; problems in the notes go to ``diags``."""
+    context = _context(course, options, diags if diags is not None else Diagnostics())
+    size = paper(course, options)
     return render_template(
-        "guide.html.j2",
-        course=course,
-        fmt=fmt,
-        description_span=Span(path="course.md", line=1, end_line=1),
-        cards=cards,
-        view=view,
-        grouped=grouped,
-        covered_by=covered_by,
-        tip_count=sum(1 for _ in iter_tips(course)),
-        domains={d.id: d for d in course.domains},
-        date=build_date(course),
-        css=stylesheet("base.css", "guide.css"),
-        page_css=page_rules(course, paper(course, options), "Study guide"),
+        "guide.html.j2", **context, date=build_date(course), page_css=page_rules(course, size, "Study guide")
     )
+
+
+def _overlay(course: Course, options: Options, pages: int) -> str:
+    """A document of ``pages`` empty pages that carry only the running heads and page numbers."""
+    css = stylesheet("base.css", "guide.css")
+    rules = page_rules(course, paper(course, options), "Study guide")
+    body = '<div style="break-after: page"></div>' * (pages - 1) + "<div></div>"
+    return f"<!DOCTYPE html><html><head><style>{rules}\n{css}</style></head><body>{body}</body></html>"
+
+
+def render_pieces(course: Course, options: Options, diags: Diagnostics) -> tuple[list[Piece], Piece]:
+    """The guide's pieces (contents first, then each chapter) and the overlay with heads and page numbers."""
+    context = _context(course, options, diags)
+    width, height = PAPER_MM[paper(course, options)]
+    context["page_css"] = Markup(f"@page {{ size: {width}mm {height}mm; }}")
+    context["date"] = None  # the joined PDF gets the date; a piece's key must not follow it
+    store = Store(options.cache_dir, "guide")
+    version = code_version("guide.py", "render.py")
+    jobs = []
+    for index in range(len(course.chapters)):
+        html = render_template("guide.html.j2", **{**context, "part": index})
+        jobs.append((piece_key(version, html), partial(lay_out_html, html)))
+    chapter_store = Store(options.cache_dir, "guide-chapters")
+    chapters = cached(chapter_store, jobs)
+    chapter_store.prune()
+    front_pages = 1
+    for _ in range(_FRONT_PASSES):
+        toc_pages: dict[str, int] = {}
+        first = front_pages + 1
+        for piece in chapters:
+            toc_pages.update({name: first + page for name, page in piece.anchors.items()})
+            first += piece.pages
+        html = render_template("guide.html.j2", **{**context, "part": "front", "toc_pages": toc_pages})
+        front = whole(store, version, html)
+        if front.pages == front_pages:
+            break
+        front_pages = front.pages
+    store.prune()
+    total = front.pages + sum(piece.pages for piece in chapters)
+    overlay_store = Store(options.cache_dir, "guide-overlay")
+    overlay = whole(overlay_store, version, _overlay(course, options, total))
+    overlay_store.prune()
+    return [front, *chapters], overlay
 
 
 def render(course: Course, options: Options, diags: Diagnostics) -> list[Output]:
     """``<slug>-guide.html`` and ``<slug>-guide.pdf``."""
     document = render_html(course, options, diags)
+    pieces, overlay = render_pieces(course, options, Diagnostics())  # the HTML above reported the same problems
     return [
         Output(f"{course.slug}-guide.html", document.encode("utf-8")),
-        Output(f"{course.slug}-guide.pdf", pdf_bytes(layout(document))),
+        Output(f"{course.slug}-guide.pdf", join(pieces, build_date(course), overlay.pdf)),
     ]

@@ -15,7 +15,8 @@ from compiler.model.backend import Options, Output
 from compiler.model.diagnostics import Diagnostics
 from compiler.model.exam import draw
 from compiler.model.ir import Course, Question
-from compiler.print.common import build_date, layout, page_rules, paper, pdf_bytes, render_template, stylesheet
+from compiler.print.common import build_date, page_rules, paper, render_template, stylesheet
+from compiler.print.pieces import Store, code_version, join, whole
 from compiler.print.render import Images, PrintRenderer
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -47,8 +48,8 @@ def printed(course: Course, fmt: PrintRenderer) -> list[Printed]:
     return found
 
 
-def render_html(course: Course, options: Options, diags: Diagnostics | None = None) -> str:
-    """The mock exam as one HTML document; problems in the notes go to ``diags``."""
+def render_html(course: Course, options: Options, diags: Diagnostics | None = None, dated: bool = True) -> str:
+    """The mock exam as one HTML document; problems in the notes go to ``diags`` (``dated``: see the cheat sheet's)."""
     fmt = PrintRenderer(Images(course, options.source_root), diags if diags is not None else Diagnostics())
     questions = printed(course, fmt)
     exam = course.exam_format
@@ -60,7 +61,7 @@ def render_html(course: Course, options: Options, diags: Diagnostics | None = No
         course=course,
         questions=questions,
         minutes=minutes,
-        date=build_date(course),
+        date=build_date(course) if dated else None,
         css=stylesheet("base.css", "mock-exam.css"),
         page_css=page_rules(course, paper(course, options), "Mock exam"),
     )
@@ -68,4 +69,7 @@ def render_html(course: Course, options: Options, diags: Diagnostics | None = No
 
 def render(course: Course, options: Options, diags: Diagnostics) -> list[Output]:
     """``<slug>-mock-exam.pdf`` (the HTML it is laid out from is not kept: the quiz page is the screen version)."""
-    return [Output(f"{course.slug}-mock-exam.pdf", pdf_bytes(layout(render_html(course, options, diags))))]
+    store = Store(options.cache_dir, "mock-exam")
+    piece = whole(store, code_version("mock_exam.py", "render.py"), render_html(course, options, diags, dated=False))
+    store.prune()
+    return [Output(f"{course.slug}-mock-exam.pdf", join([piece], build_date(course)))]
