@@ -5,7 +5,9 @@ shipped course measured in the same run:
 
 - ``edit_build``: ``studyc build`` after one answer changed;
 - ``watch_apkg``: in ``studyc watch``, from the save until the ``.apkg`` is replaced;
-- ``watch_all``: in ``studyc watch``, from the save until the last PDF is replaced.
+- ``watch_all``: in ``studyc watch``, from the save until the last PDF is replaced;
+- ``cold_vs_plain``: the cold build of every output against plain WeasyPrint laying out
+  the same three documents (guide, cheat sheet, flashcards) one after another.
 
 The watch figures are read off the files' modification times, so they are
 what a user waiting for the deck sees.
@@ -23,6 +25,7 @@ from benchmarks.measure import ROOT, VENV_BIN, median, run
 
 BENCH = ROOT / "build" / "bench"
 STUDYC = VENV_BIN / "studyc"
+PY = VENV_BIN / "python"
 WAIT = 300.0  # seconds: a bound, so a broken watch fails the benchmark instead of hanging it
 
 
@@ -63,8 +66,11 @@ def bench_edit(runs: int) -> dict[str, Any]:
     target.write_text(original, encoding="utf-8")
     apkg_waits, all_waits = _watch_edits(source, out, target, original, runs)
     cold_wall = median(cold)
+    plain = _plain(source, out, runs)
     return {
         "cold": cold_wall,
+        "plain_weasyprint": plain,
+        "ratio_cold_vs_plain": cold_wall / plain,
         "edit_build": median(edits),
         "watch_apkg": median(apkg_waits),
         "watch_all": median(all_waits),
@@ -72,6 +78,19 @@ def bench_edit(runs: int) -> dict[str, Any]:
         "ratio_watch_apkg": median(apkg_waits) / cold_wall,
         "ratio_watch_all": median(all_waits) / cold_wall,
     }
+
+
+def _plain(source: Path, out: Path, runs: int) -> float:
+    """Plain WeasyPrint laying out the guide, the cheat sheet and the flashcards one after another (median)."""
+    shutil.rmtree(out, ignore_errors=True)
+    run([STUDYC, "build", source, "-o", out, "-q"])
+    flashcards = BENCH / "plain-flashcards.html"
+    run([PY, "-m", "benchmarks.plain_pdf", "--flashcards", source, flashcards])
+    documents = [*sorted(out.glob("*-guide.html")), *sorted(out.glob("*-cheatsheet.html")), flashcards]
+    walls = []
+    for _ in range(runs):
+        walls.append(sum(run([PY, "-m", "benchmarks.plain_pdf", d, BENCH / "plain.pdf"]).wall for d in documents))
+    return median(walls)
 
 
 def _watch_edits(source: Path, out: Path, target: Path, original: str, runs: int) -> tuple[list[float], list[float]]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import studyc
 from pypdf import PdfReader
 
 from compiler.build.pipeline import check
@@ -22,7 +23,6 @@ from compiler.model.backend import Options
 from compiler.model.diagnostics import Diagnostics
 from compiler.print import flashcards, guide, pieces
 from compiler.print.common import layout
-from tests.conftest import studyc
 
 FORMATS = "guide,flashcards,cheatsheet,mock-exam"
 PDFS = ("guide", "flashcards", "cheatsheet", "mock-exam")

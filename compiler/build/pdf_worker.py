@@ -45,9 +45,16 @@ def _cores() -> int:
 
 def _serve(conn: Connection, names: list[str]) -> None:
     """Worker: warm up the imports, then render what the main process sends."""
+    import multiprocessing
+
     from compiler.model import backend as backends
     from compiler.print.pieces import die_with_parent
 
+    # A daemon may not start processes; this one lays out PDF pieces on every core
+    # (compiler.print.pieces). Only this process's own flag changes: the main process still
+    # ends it as a daemon, and its helpers die with it.
+    with contextlib.suppress(AssertionError):
+        multiprocessing.current_process().daemon = False
     die_with_parent()
 
     # read the job while importing, so the main process never blocks on a full pipe
@@ -96,9 +103,7 @@ class PdfWorker:
         single = threading.active_count() == 1 and sys.platform == "linux"
         context = multiprocessing.get_context("fork") if single else multiprocessing.get_context("spawn")
         self.conn, child = context.Pipe()
-        # not a daemon, so that it may fork helpers to lay out pieces on every core
-        # (compiler.print.pieces); it still ends with this process (see _serve)
-        self.process = context.Process(target=_serve, args=(child, names), daemon=False, name="studyc-pdf")
+        self.process = context.Process(target=_serve, args=(child, names), daemon=True, name="studyc-pdf")
         self.process.start()
         child.close()
         self.todo: list[str] = []

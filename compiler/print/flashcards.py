@@ -237,6 +237,12 @@ def _setup(
     return views, grid, sizes, {"course": course, "grid": grid, "css": stylesheet("base.css", "flashcards.css")}
 
 
+def render_html(course: Course, options: Options, diags: Diagnostics | None = None) -> str:
+    """Every sheet as one HTML document, at the sizes first tried (before any cell is measured)."""
+    views, grid, sizes, context = _setup(course, options, diags if diags is not None else Diagnostics())
+    return render_template("flashcards.html.j2", sheets=sheets(views, grid, sizes), **context)
+
+
 def render_document(course: Course, options: Options, diags: Diagnostics | None = None) -> tuple[str, Document]:
     """Every sheet laid out as one document (for inspection; the PDF is laid out in pieces by the same :func:`fit`)."""
     html, document, _, _ = fit(*_setup(course, options, diags if diags is not None else Diagnostics()))

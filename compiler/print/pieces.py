@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 import io
 import json
+import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -214,11 +215,23 @@ def cached(store: Store, keyed: Sequence[tuple[str, Callable[[], Piece]]]) -> li
     return [piece for piece in found if piece is not None]
 
 
+class _OtherPieces(logging.Filter):
+    """Drops WeasyPrint's complaint about a link into another piece: :func:`join` adds those links."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("No anchor #")
+
+
 def lay_out_html(html: str) -> Piece:
     """Lay out one HTML document as a piece."""
     from compiler.print.common import layout
 
-    return from_document(layout(html))
+    logger, quiet = logging.getLogger("weasyprint"), _OtherPieces()
+    logger.addFilter(quiet)
+    try:
+        return from_document(layout(html))
+    finally:
+        logger.removeFilter(quiet)
 
 
 def whole(store: Store, version: str, html: str) -> Piece:
