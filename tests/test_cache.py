@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from conftest import SAMPLE
+from pypdf import PdfReader
 
 from compiler.build import cache as build_cache
 from compiler.build import pipeline
@@ -117,14 +118,8 @@ def test_a_new_source_date_epoch_reaches_cached_printables(
 ) -> None:
     # The printables' date comes from SOURCE_DATE_EPOCH, not from the IR or the lock's times: a
     # cached build after a new SOURCE_DATE_EPOCH used to keep the old date in the cheat sheet.
-    from compiler.build import pdf_worker
-    from compiler.print import cheatsheet
-
-    monkeypatch.setattr(pdf_worker, "_cores", lambda: 1)  # render in this process, where the stubs apply
-    # a stand-in for WeasyPrint's document: no pages (within any budget), the HTML as its "PDF"
-    monkeypatch.setattr(cheatsheet, "layout", lambda document: SimpleNamespace(pages=(), html=document))
-    monkeypatch.setattr(cheatsheet, "pdf_bytes", lambda document: document.html.encode())
-
+    # Its layout is cached by the undated HTML (compiler/print/pieces.py), so the date must
+    # still reach both files while the layout is reused.
     def build(out: Path, cached: bool) -> dict[str, bytes]:
         cache = out / ".cache" if cached else None
         lock = src / "studyc.lock"
@@ -138,3 +133,6 @@ def test_a_new_source_date_epoch_reaches_cached_printables(
     cached = build(out, cached=True)
     assert cached == build(tmp_path / "full", cached=False)
     assert b'<meta name="dcterms.created" content="2024-02-22T22:13:20Z">' in cached["sample-cheatsheet.html"]
+    info = PdfReader(io.BytesIO(cached["sample-cheatsheet.pdf"])).metadata
+    assert info is not None and info["/CreationDate"] == "D:20240222221320Z"
+    assert len(list((out / ".cache" / "pieces" / "cheatsheet").glob("*.pdf"))) == 1  # one layout, reused
