@@ -75,7 +75,7 @@ def _build(source: Path) -> Built:
     try:
         options = Options(source_root=source)
         # laid out in this process, so that WeasyPrint's warnings reach the handler
-        with mock.patch.object(pieces, "_can_fork", lambda: False):
+        with mock.patch.object(pieces, "can_fork", lambda: False):
             for name, module in (("cheatsheet", cheatsheet), ("guide", guide), ("flashcards", flashcards)):
                 for output in module.render(course, options, built.diags):
                     if output.name.endswith(".pdf"):

@@ -19,7 +19,7 @@ import os
 import sys
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from compiler.model.backend import PDF_FORMATS, Options, Output
@@ -72,19 +72,48 @@ def _serve(conn: Connection, names: list[str]) -> None:
     if job is None:  # the build stopped before rendering: nothing to do
         return
     course, options, todo = job
-    for name in todo:  # each PDF goes back as soon as it is laid out (the progress bar follows)
-        result: Any
-        try:
-            diags = Diagnostics()
-            result = ("ok", (backends.load(name)(course, options, diags), diags.items))
-        except StudycError as exc:
-            result = ("studyc", exc)
-        except Exception as exc:
-            result = ("crash", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+    for name, result in _results(course, options, todo):  # each PDF goes back as soon as it is laid out
         try:
             conn.send((name, result))
         except Exception:  # an exception that does not pickle: report it as text
             conn.send((name, ("crash", str(result[1]), "")))
+
+
+def _render(name: str, course: Course, options: Options) -> tuple[Any, ...]:
+    """One format's outputs and diagnostics, or what went wrong, as a picklable tuple."""
+    from compiler.model import backend as backends
+
+    try:
+        diags = Diagnostics()
+        return ("ok", (backends.load(name)(course, options, diags), diags.items))
+    except StudycError as exc:
+        return ("studyc", exc)
+    except Exception as exc:
+        return ("crash", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+
+
+def _results(course: Course, options: Options, todo: list[str]) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """Each format's result as it is ready: several formats at once when there are cores for them."""
+    from compiler.print.pieces import can_fork, die_with_parent
+
+    workers = min(_cores(), len(todo))
+    if workers < 2 or not can_fork():
+        for name in todo:
+            yield name, _render(name, course, options)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=die_with_parent) as pool:
+        futures = {pool.submit(_render, name, course, options): name for name in todo}
+        for future in as_completed(futures):
+            result: tuple[Any, ...]
+            try:
+                result = future.result()
+            except Exception as exc:  # the helper died, or its result did not pickle
+                result = ("crash", f"{type(exc).__name__}: {exc}", "")
+            yield futures[future], result
 
 
 def _receive(conn: Connection, into: list[Any]) -> None:

@@ -169,7 +169,8 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _can_fork() -> bool:
+def can_fork() -> bool:
+    """Whether this process may fork helpers: Linux, one thread, allowed children, not debugging."""
     import multiprocessing
     import sys
 
@@ -184,7 +185,7 @@ def _can_fork() -> bool:
 def lay_out(jobs: Sequence[Callable[[], Piece]]) -> list[Piece]:
     """Run the jobs, on every core when there are several and forking is safe; results in order."""
     workers = min(_cores(), len(jobs))
-    if workers < 2 or not _can_fork():
+    if workers < 2 or not can_fork():
         return [job() for job in jobs]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
