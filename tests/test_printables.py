@@ -267,7 +267,10 @@ EXPLAINED = (
 def test_no_unexplained_weasyprint_warnings_or_diagnostics(sample: Built, shipped: Built) -> None:
     unexplained = [w for w in sample.warnings + shipped.warnings if not any(e in w for e in EXPLAINED)]
     assert unexplained == []
-    assert [d.format() for d in sample.diags.items + shipped.diags.items] == []
+    # the shipped cheat sheet leaves cards out to fit its pages: information, not a problem
+    problems = [d.format() for d in sample.diags.items + shipped.diags.items if d.severity != "info"]
+    assert problems == []
+    assert [d.code for d in shipped.diags.items if d.severity == "info"] in ([], [Code.PRINT_LEFT_OUT])
 
 
 def test_every_page_has_header_and_page_x_of_y(sample: Built, shipped: Built) -> None:
