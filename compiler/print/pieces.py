@@ -56,9 +56,10 @@ class Piece:
 
 def code_version(*names: str) -> str:
     """A hash of the print modules that decide a piece's layout (a changed module misses the cache)."""
-    from weasyprint import __version__ as weasyprint_version
+    from importlib.metadata import version
 
-    digest = hashlib.sha256(weasyprint_version.encode())
+    # the installed version, without importing WeasyPrint (a second): a cache hit needs no layout engine
+    digest = hashlib.sha256(version("weasyprint").encode())
     for name in ("pieces.py", "common.py", *names):
         digest.update((_HERE / name).read_bytes())
     return digest.hexdigest()[:16]
