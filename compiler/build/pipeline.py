@@ -218,7 +218,7 @@ def _pdf_round(
     offloaded: list[str],
     cancel: Callable[[], bool] | None,
 ) -> None:
-    """The second round: lay out the PDFs (here and in the worker), then write them, unless cancelled."""
+    """The last round: lay out the PDFs (here and in the worker), then write them, unless cancelled."""
     course = run.result.course
     assert course is not None
     for name in pdfs:
