@@ -98,6 +98,10 @@ def _sqlite(decks: dict[str, int], models: Sequence[dict[str, Any]], notes: Sequ
     path = workdir / "collection.anki2"
     conn = sqlite3.connect(path)
     try:
+        # a scratch file in a temporary folder: nothing to recover after a crash, so no journal and
+        # no waiting for the disk (the file format, and so the bytes, do not depend on either)
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
         cur = conn.cursor()
         # genanki's public way to the legacy schema and the default ``col`` row: a package without decks
         # writes exactly those two scripts (its notes would carry one shared timestamp, so ours are ours)
