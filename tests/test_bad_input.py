@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, UPDATE, assert_snapshot, studyc
+from conftest import ROOT, UPDATE, assert_snapshot, studyc, studyc_here
 
 import compiler
 from compiler.frontend import SAFE_MAX_NESTING
@@ -81,7 +81,7 @@ def test_every_case_has_expectations() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_case_prints_expected_diagnostics(case: Path) -> None:
-    proc = studyc("check", "-v", ".", cwd=case)  # -v: information diagnostics too
+    proc = studyc_here("check", "-v", ".", cwd=case)  # -v: information diagnostics too
     got = diagnostics(proc.stderr)
     expected_file = case / "expected.txt"
     assert_snapshot(expected_file, "".join(f"{line}\n" for line in got))
@@ -101,7 +101,7 @@ ERROR_CASES = [c for c in CASES if _expects_error(c)]
 @pytest.mark.parametrize("case", ERROR_CASES, ids=[c.name for c in ERROR_CASES])
 def test_failed_build_writes_nothing(case: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    proc = studyc("build", "-v", ".", "-o", str(out), "--format", "json", cwd=copy_case(case.name, tmp_path))
+    proc = studyc_here("build", "-v", ".", "-o", str(out), "--format", "json", cwd=copy_case(case.name, tmp_path))
     assert proc.returncode == 1
     assert diagnostics(proc.stderr) == (case / "expected.txt").read_text(encoding="utf-8").splitlines()
     assert not out.exists()

@@ -266,7 +266,7 @@ def test_changing_any_one_setting_keeps_cached_equal_to_full(key: str, package: 
     """Every setting on its own: a setting missing from a cache key shows up as a stale output here."""
 
     @settings(
-        max_examples=int(os.environ.get("STUDYC_PROPERTY_EXAMPLES_PER_KEY", "2")),
+        max_examples=int(os.environ.get("STUDYC_PROPERTY_EXAMPLES_PER_KEY", "1")),
         deadline=None,
         derandomize=True,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -280,7 +280,7 @@ def test_changing_any_one_setting_keeps_cached_equal_to_full(key: str, package: 
 
 
 @settings(
-    max_examples=int(os.environ.get("STUDYC_PROPERTY_EXAMPLES", "5")),
+    max_examples=int(os.environ.get("STUDYC_PROPERTY_EXAMPLES", "3")),
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

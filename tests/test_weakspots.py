@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from anki_helpers import CardAnswer, build_apkg, copy_course, import_apkg, new_collection, study_all
-from conftest import SOURCE, studyc
+from conftest import SAMPLE, SOURCE, studyc
 from pypdf import PdfReader
 
 from compiler.anki import lock
@@ -91,7 +91,7 @@ def test_weak_spots_pdf_holds_exactly_the_failed_notes_weakest_first(
 
 
 def test_without_a_collection_no_weak_spots_and_verbose_says_why(tmp_path: Path) -> None:
-    src = copy_course(SOURCE, tmp_path / "notes")
+    src = copy_course(SAMPLE, tmp_path / "notes")  # any course: the sample's cheat sheet lays out in a second
     proc = studyc("build", str(src), "-o", str(tmp_path / "out"), "--format", "cheatsheet", "-v", "--no-cache")
     assert proc.returncode == 0, proc.stderr
     assert "weak-spots sheet not built: pass --collection PATH" in proc.stderr
