@@ -97,7 +97,7 @@ def studyc(
     return proc
 
 
-def studyc_here(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def studyc_here(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """``studyc ARGS`` run in this process (``compiler.app.cli.main``): its exit code, stdout and stderr.
 
     For the many tests about what the CLI prints and returns, not about the process: it saves the
@@ -106,8 +106,11 @@ def studyc_here(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str
     from compiler.app.cli import main
 
     out, err = io.StringIO(), io.StringIO()
-    before = Path.cwd()
+    before, environ = Path.cwd(), dict(os.environ)
     os.chdir(cwd)
+    if env is not None:  # the run's whole environment, as for a process
+        os.environ.clear()
+        os.environ.update(env)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
@@ -116,8 +119,10 @@ def studyc_here(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str
                 code = exc.code if isinstance(exc.code, int) else 2
     finally:
         os.chdir(before)
+        os.environ.clear()
+        os.environ.update(environ)
     proc = subprocess.CompletedProcess(["studyc", *args], code, out.getvalue(), err.getvalue())
-    if not os.environ.get("STUDYC_DEBUG"):
+    if not (env or os.environ).get("STUDYC_DEBUG"):
         for stream in (proc.stdout, proc.stderr):
             assert "Traceback" not in stream, stream
             assert "internal error" not in stream, stream
