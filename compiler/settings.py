@@ -9,10 +9,11 @@ from __future__ import annotations
 import difflib
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from compiler.model import keys as cache_keys
 from compiler.model.errors import ConfigError, UsageError
 
 CONFIG_FILE = "studyc.toml"
@@ -32,87 +33,6 @@ DEFAULT_MAX_ANSWER_WORDS = 20
 DEFAULT_MAX_LIST_ITEMS = 4
 DEFAULT_NEAR_DUPLICATE = 0.8
 DEFAULT_CHEATSHEET_PAGES = 4
-
-
-@dataclass(frozen=True)
-class Quality:
-    """Thresholds of the card-quality checks (``[quality]`` in ``studyc.toml``)."""
-
-    max_answer_words: int = DEFAULT_MAX_ANSWER_WORDS
-    """An answer with more words is reported (``quality.long-answer``)."""
-    max_list_items: int = DEFAULT_MAX_LIST_ITEMS
-    """A list card with more items is reported (``quality.long-list``)."""
-    near_duplicate: float = DEFAULT_NEAR_DUPLICATE
-    """Word-set similarity (Jaccard) from which two prompts are near duplicates (``quality.near-duplicate``)."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Bounds that keep hostile input from exhausting memory.
-
-    Plain values so the config (``[limits]`` in ``studyc.toml``) can set them.
-    """
-
-    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
-    """Note files larger than this are refused with ``file.too-large``."""
-    max_nesting: int = DEFAULT_MAX_NESTING
-    """Deepest list/blockquote/container nesting that is parsed (``file.too-deep`` beyond)."""
-    max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES
-    """Images larger than this are refused with ``image.too-large`` (they are read whole)."""
-
-
-@dataclass(frozen=True)
-class Config:
-    """Resolved settings for one run; every field has a usable default."""
-
-    out: Path = DEFAULT_OUT
-    """Output folder. A relative path in a config file is relative to that file's folder."""
-    formats: tuple[str, ...] | None = None
-    """Formats to build; ``None`` means every registered format."""
-    paper: Paper | None = None
-    """PDF paper size; ``None`` means the course's ``paper`` front matter."""
-    deck_depth: int = 2
-    """How many heading levels become Anki subdecks (chapter = 1)."""
-    strict: bool = False
-    """Treat warnings as errors."""
-    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
-    """Note files larger than this are refused."""
-    max_nesting: int = DEFAULT_MAX_NESTING
-    """Deepest list/blockquote nesting that is parsed."""
-    max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES
-    """Images larger than this are refused."""
-    quality: Quality = field(default_factory=Quality)
-    """Thresholds of the card-quality checks."""
-    cheatsheet_pages: int = DEFAULT_CHEATSHEET_PAGES
-    """Page budget of the cheat sheet and the weak-spots sheet (``cheatsheet.pages``)."""
-    suppress_warnings: tuple[str, ...] = ()
-    """Warning codes that are not reported at all (e.g. ``quality.yes-no``)."""
-    source_url: str | None = None
-    """Template that turns each Anki note's Source field into a link (``{path}``, ``{abs_path}``, ``{line}``)."""
-    source: Path | None = None
-    """The file the settings came from, if any."""
-    keys: frozenset[str] = field(default_factory=frozenset)
-    """Dotted keys the file set, so ``-v`` can say where a value came from."""
-
-    def limits(self) -> Limits:
-        """The parse limits."""
-
-        return Limits(
-            max_file_bytes=self.max_file_bytes, max_nesting=self.max_nesting, max_image_bytes=self.max_image_bytes
-        )
-
-    def override(self, **flags: Any) -> Config:
-        """A copy with every flag that is not ``None`` applied (CLI wins over the file).
-
-        Flag values get the same range checks as the file's (a bad one is a usage error).
-        """
-        given = {k: v for k, v in flags.items() if v is not None}
-        for key in ("deck_depth",):
-            if key in given and (err := TOP_KEYS[key](given[key])) is not None:
-                raise UsageError(f"--{key.replace('_', '-')} {err}")
-        if "cheatsheet_pages" in given and (err := CHEATSHEET_KEYS["pages"](given["cheatsheet_pages"])) is not None:
-            raise UsageError(f"--pages {err}")
-        return replace(self, **given)
 
 
 # -- validation ---------------------------------------------------------------
@@ -183,7 +103,9 @@ def _bool(value: Any) -> str | None:
 
 
 def _path(value: Any) -> str | None:
-    return None if isinstance(value, str) and value.strip() else f"must be a non-empty path string, got {_show(value)}"
+    # a flag's value is a Path already, a file's a string
+    ok = isinstance(value, Path) or (isinstance(value, str) and value.strip())
+    return None if ok else f"must be a non-empty path string, got {_show(value)}"
 
 
 def _paper(value: Any) -> str | None:
@@ -197,7 +119,7 @@ def _formats(value: Any) -> str | None:
         return None
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+    if not isinstance(value, list | tuple) or not value or not all(isinstance(v, str) for v in value):
         return f'must be "all" or a list of format names, got {_show(value)}'
     bad = [v for v in value if v not in REGISTRY]
     if bad:
@@ -206,31 +128,177 @@ def _formats(value: Any) -> str | None:
     return None
 
 
-#: Top-level keys and their checks; ``limits`` is a table of its own.
-TOP_KEYS: dict[str, Check] = {
-    "out": _path,
-    "formats": _formats,
-    "paper": _paper,
-    "deck_depth": _int_range(1, 6),
-    "strict": _bool,
-    "suppress_warnings": _warning_codes,
-    "source_url": _url_template,
-}
-LIMIT_KEYS: dict[str, Check] = {
-    "max_file_bytes": _int_range(1024, 1024 * 1024 * 1024),
-    "max_nesting": _int_range(4, 1000),
-    "max_image_bytes": _int_range(1024, 1024 * 1024 * 1024),
-}
+# -- the declaration ----------------------------------------------------------
+#
+# Each setting is declared once, as a field: its name, type, default and docstring, and in
+# its metadata the key a config file sets it with (``table.key`` inside a table), the check
+# of a file or flag value, its CLI flag, and whether it is left out of the cache keys
+# (compiler/model/keys.py: every field is in them unless it opts out with a reason).
+# The file keys, the flag checks, the build stamp's key and docs/config.md's tables
+# (tests/test_settings_keys.py) all come from here.
 
 
-QUALITY_KEYS: dict[str, Check] = {
-    "max_answer_words": _int_range(1, 1000),
-    "max_list_items": _int_range(1, 1000),
-    "near_duplicate": _number_range(0.5, 1.0),
-}
-CHEATSHEET_KEYS: dict[str, Check] = {"pages": _int_range(1, 100)}
+def setting(
+    default: Any = MISSING,
+    *,
+    key: str | None,
+    check: Check | None = None,
+    flag: str | None = None,
+    convert: Callable[[Any], Any] | None = None,
+    factory: Callable[[], Any] | None = None,
+    table: type | None = None,
+    not_in_key: str | None = None,
+) -> Any:
+    """One setting's field. ``key``: its config-file key (``None``: not set by a file);
+    ``convert``: file value → field value; ``table``: the dataclass a ``[key]`` table fills."""
+    meta: dict[str, Any] = {"key": key, "check": check, "flag": flag, "convert": convert, "table": table}
+    if not_in_key is not None:
+        meta = cache_keys.not_in_key(not_in_key, **meta)
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def _formats_value(value: Any) -> tuple[str, ...] | None:
+    return None if value == "all" else tuple([value] if isinstance(value, str) else value)
+
+
+@dataclass(frozen=True)
+class Quality:
+    """Thresholds of the card-quality checks (``[quality]`` in ``studyc.toml``)."""
+
+    max_answer_words: int = setting(DEFAULT_MAX_ANSWER_WORDS, key="max_answer_words", check=_int_range(1, 1000))
+    """An answer with more words is reported (``quality.long-answer``)."""
+    max_list_items: int = setting(DEFAULT_MAX_LIST_ITEMS, key="max_list_items", check=_int_range(1, 1000))
+    """A list card with more items is reported (``quality.long-list``)."""
+    near_duplicate: float = setting(DEFAULT_NEAR_DUPLICATE, key="near_duplicate", check=_number_range(0.5, 1.0))
+    """Word-set similarity (Jaccard) from which two prompts are near duplicates (``quality.near-duplicate``)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds that keep hostile input from exhausting memory (a view of :class:`Config`'s ``limits.*``)."""
+
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    """Note files larger than this are refused with ``file.too-large``."""
+    max_nesting: int = DEFAULT_MAX_NESTING
+    """Deepest list/blockquote/container nesting that is parsed (``file.too-deep`` beyond)."""
+    max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES
+    """Images larger than this are refused with ``image.too-large`` (they are read whole)."""
+
+
+_BYTES = _int_range(1024, 1024 * 1024 * 1024)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Resolved settings for one run; every field has a usable default."""
+
+    out: Path = setting(DEFAULT_OUT, key="out", check=_path, flag="-o/--out")
+    """Output folder. A relative path in a config file is relative to that file's folder."""
+    formats: tuple[str, ...] | None = setting(
+        None, key="formats", check=_formats, flag="--format", convert=_formats_value
+    )
+    """Formats to build; ``None`` means every registered format."""
+    paper: Paper | None = setting(None, key="paper", check=_paper, flag="--paper")
+    """PDF paper size; ``None`` means the course's ``paper`` front matter."""
+    deck_depth: int = setting(2, key="deck_depth", check=_int_range(1, 6), flag="--deck-depth")
+    """How many heading levels become Anki subdecks (chapter = 1)."""
+    strict: bool = setting(False, key="strict", check=_bool, flag="--strict")
+    """Treat warnings as errors."""
+    max_file_bytes: int = setting(DEFAULT_MAX_FILE_BYTES, key="limits.max_file_bytes", check=_BYTES)
+    """Note files larger than this are refused."""
+    max_nesting: int = setting(DEFAULT_MAX_NESTING, key="limits.max_nesting", check=_int_range(4, 1000))
+    """Deepest list/blockquote nesting that is parsed."""
+    max_image_bytes: int = setting(DEFAULT_MAX_IMAGE_BYTES, key="limits.max_image_bytes", check=_BYTES)
+    """Images larger than this are refused."""
+    quality: Quality = setting(key="quality", factory=Quality, table=Quality)
+    """Thresholds of the card-quality checks."""
+    cheatsheet_pages: int = setting(
+        DEFAULT_CHEATSHEET_PAGES, key="cheatsheet.pages", check=_int_range(1, 100), flag="--pages"
+    )
+    """Page budget of the cheat sheet and the weak-spots sheet (``cheatsheet.pages``)."""
+    suppress_warnings: tuple[str, ...] = setting((), key="suppress_warnings", check=_warning_codes, convert=tuple)
+    """Warning codes that are not reported at all (e.g. ``quality.yes-no``)."""
+    source_url: str | None = setting(None, key="source_url", check=_url_template)
+    """Template that turns each Anki note's Source field into a link (``{path}``, ``{abs_path}``, ``{line}``)."""
+    source: Path | None = setting(None, key=None, not_in_key="the file is under the notes folder: its bytes are hashed")
+    """The file the settings came from, if any."""
+    keys: frozenset[str] = setting(
+        key=None, factory=frozenset, not_in_key="which keys the file set, for -v; their values are in the key"
+    )
+    """Dotted keys the file set, so ``-v`` can say where a value came from."""
+
+    def limits(self) -> Limits:
+        """The parse limits."""
+
+        return Limits(
+            max_file_bytes=self.max_file_bytes, max_nesting=self.max_nesting, max_image_bytes=self.max_image_bytes
+        )
+
+    def override(self, **flags: Any) -> Config:
+        """A copy with every flag that is not ``None`` applied (CLI wins over the file).
+
+        Flag values get the same checks as the file's (a bad one is a usage error).
+        """
+        given = {k: v for k, v in flags.items() if v is not None}
+        for name, value in given.items():
+            declared = FIELDS.get(name)
+            if (
+                declared is not None
+                and declared.flag is not None
+                and declared.check is not None
+                and (err := declared.check(value))
+            ):
+                raise UsageError(f"{declared.flag.split('/')[-1]} {err}")
+        return replace(self, **given)
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One config-file key, as :class:`Config` declares it."""
+
+    key: str
+    """Dotted file key (``limits.max_nesting``)."""
+    field: str
+    """The :class:`Config` field it sets."""
+    sub: str | None
+    """The field of a table's dataclass (``quality.near_duplicate`` → ``near_duplicate``), else ``None``."""
+    check: Check | None
+    flag: str | None
+    convert: Callable[[Any], Any] | None
+    default: Any
+
+
+def _declared() -> list[Declared]:
+    found: list[Declared] = []
+    for f in fields(Config):
+        m = f.metadata
+        table = m.get("table")
+        default = f.default_factory() if f.default_factory is not MISSING else f.default
+        if table is not None:
+            for g in fields(table):
+                gm = g.metadata
+                found.append(
+                    Declared(f"{m['key']}.{gm['key']}", f.name, g.name, gm["check"], None, gm["convert"], g.default)
+                )
+        elif m.get("key") is not None:
+            found.append(Declared(m["key"], f.name, None, m["check"], m["flag"], m["convert"], default))
+    return found
+
+
+#: Every key a config file may set, in declaration order.
+DECLARED: tuple[Declared, ...] = tuple(_declared())
+#: Config field → its declaration (fields set by a table's keys are left out).
+FIELDS: dict[str, Declared] = {d.field: d for d in DECLARED if d.sub is None}
+#: Top-level keys and their checks.
+TOP_KEYS: dict[str, Check] = {d.key: d.check for d in DECLARED if "." not in d.key and d.check is not None}
 #: Keys that are tables of their own, with their keys.
-TABLES: dict[str, dict[str, Check]] = {"limits": LIMIT_KEYS, "quality": QUALITY_KEYS, "cheatsheet": CHEATSHEET_KEYS}
+TABLES: dict[str, dict[str, Check]] = {}
+for _d in DECLARED:
+    if "." in _d.key and _d.check is not None:
+        _table, _sub = _d.key.split(".", 1)
+        TABLES.setdefault(_table, {})[_sub] = _d.check
 
 
 def _show(value: Any) -> str:
@@ -245,9 +313,7 @@ def _suggest(key: str, known: Mapping[str, Any] | list[str]) -> str:
 def validate(data: Mapping[str, Any], where: str, base: Path) -> Config:
     """Turn a parsed table into a :class:`Config`, or raise one error listing every problem."""
     problems: list[str] = []
-    values: dict[str, Any] = {}
-    keys: set[str] = set()
-    tables: dict[str, dict[str, Any]] = {name: {} for name in TABLES}
+    found: dict[str, Any] = {}
     for key, value in data.items():
         if key in TABLES:
             if not isinstance(value, dict):
@@ -261,8 +327,7 @@ def validate(data: Mapping[str, Any], where: str, base: Path) -> Config:
                 elif (err := check(subvalue)) is not None:
                     problems.append(f"{key}.{sub}: {err}")
                 else:
-                    tables[key][sub] = subvalue
-                    keys.add(f"{key}.{sub}")
+                    found[f"{key}.{sub}"] = subvalue
             continue
         top_check = TOP_KEYS.get(key)
         if top_check is None:
@@ -274,24 +339,26 @@ def validate(data: Mapping[str, Any], where: str, base: Path) -> Config:
         elif (err := top_check(value)) is not None:
             problems.append(f"{key}: {err}")
         else:
-            values[key] = value
-            keys.add(key)
+            found[key] = value
     if problems:
         listing = "\n".join(f"  - {p}" for p in problems)
         raise ConfigError(f"{where} has {len(problems)} problem(s):\n{listing}\nsee docs/config.md for every option")
-    if "out" in values:
-        out = Path(values["out"]).expanduser()
-        values["out"] = out if out.is_absolute() else base / out
-    if "formats" in values:
-        fmt = values["formats"]
-        values["formats"] = None if fmt == "all" else tuple([fmt] if isinstance(fmt, str) else fmt)
-    if "suppress_warnings" in values:
-        values["suppress_warnings"] = tuple(values["suppress_warnings"])
-    values.update(tables["limits"])
-    quality = Quality(**tables["quality"])
-    if "pages" in tables["cheatsheet"]:
-        values["cheatsheet_pages"] = tables["cheatsheet"]["pages"]
-    return Config(**values, quality=quality, keys=frozenset(keys))
+    values: dict[str, Any] = {}
+    tables: dict[str, dict[str, Any]] = {}
+    for d in DECLARED:
+        if d.key not in found:
+            continue
+        value = d.convert(found[d.key]) if d.convert is not None else found[d.key]
+        if isinstance(d.default, Path):  # relative to the config file's folder
+            value = Path(value).expanduser()
+            value = value if value.is_absolute() else base / value
+        if d.sub is None:
+            values[d.field] = value
+        else:
+            tables.setdefault(d.field, {})[d.sub] = value
+    for name, given in tables.items():
+        values[name] = replace(getattr(Config(), name), **given)
+    return Config(**values, keys=frozenset(found))
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -62,19 +65,22 @@ def to_json(data: Any) -> str:
 
 
 #: Files whose tests share a costly module- or session-scoped fixture (a PDF layout of the shipped
-#: course takes 20 s, a wheel build 10 s, starting the language server 5 s). Under xdist (`make test` runs
-#: ``--dist loadgroup``) each of these files stays on one worker, so its fixture is built once; other tests
-#: spread freely.
+#: course takes 20 s, a wheel build 10 s, starting the language server or Chromium 2-5 s), by the
+#: xdist group they run in. Under xdist (`make test` runs ``--dist loadgroup``) a group stays on one
+#: worker, so its fixture is built once; other tests spread freely. The two docs tests share one
+#: build of the shipped course (``built_source`` below).
 SHARED_FIXTURE_FILES = {
-    "test_printables", "test_course", "test_packaging", "test_bench", "test_anki_truth", "test_rewordings_anki",
-    "test_lsp",
+    "test_printables": "test_printables", "test_course": "test_course", "test_packaging": "test_packaging",
+    "test_bench": "test_bench", "test_anki_truth": "test_anki_truth", "test_rewordings_anki": "test_rewordings_anki",
+    "test_lsp": "test_lsp", "test_lsp_actions": "test_lsp_actions", "test_quiz_browser": "test_quiz_browser",
+    "test_docs_examples": "docs", "test_docs_usage": "docs",
 }  # fmt: skip
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.stem in SHARED_FIXTURE_FILES:
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+            item.add_marker(pytest.mark.xdist_group(SHARED_FIXTURE_FILES[item.path.stem]))
 
 
 def studyc(
@@ -89,3 +95,59 @@ def studyc(
             assert "Traceback" not in stream, stream
             assert "internal error" not in stream, stream
     return proc
+
+
+def studyc_here(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``studyc ARGS`` run in this process (``compiler.app.cli.main``): its exit code, stdout and stderr.
+
+    For the many tests about what the CLI prints and returns, not about the process: it saves the
+    second of interpreter start-up and imports a ``python -m compiler`` costs. Same checks as ``studyc``.
+    """
+    from compiler.app.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    before, environ = Path.cwd(), dict(os.environ)
+    os.chdir(cwd)
+    if env is not None:  # the run's whole environment, as for a process
+        os.environ.clear()
+        os.environ.update(env)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse's usage errors
+                code = exc.code if isinstance(exc.code, int) else 2
+    finally:
+        os.chdir(before)
+        os.environ.clear()
+        os.environ.update(environ)
+    proc = subprocess.CompletedProcess(["studyc", *args], code, out.getvalue(), err.getvalue())
+    if not (env or os.environ).get("STUDYC_DEBUG"):
+        for stream in (proc.stdout, proc.stderr):
+            assert "Traceback" not in stream, stream
+            assert "internal error" not in stream, stream
+    return proc
+
+
+@pytest.fixture(scope="session")
+def built_source(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """``studyc build`` run once in a project holding a copy of ``source/``: (project, the run).
+
+    The README and docs/usage.md both show this first build of the shipped course (every format,
+    30 s of PDF layout); their tests compare the one run. stdout and stderr are interleaved as a
+    terminal shows them. Only the docs tests use it, and they stay on one xdist worker.
+    """
+    project = tmp_path_factory.mktemp("built-source")
+    shutil.copytree(SOURCE, project / "source")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "compiler", "build"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=300,
+    )
+    assert "Traceback" not in proc.stdout, proc.stdout
+    return project, proc

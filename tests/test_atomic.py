@@ -14,6 +14,7 @@ import pytest
 from conftest import ROOT, SAMPLE
 
 from compiler.app import cli
+from compiler.frontend.parallel import PARALLEL_MIN_BYTES
 from compiler.model import backend as backends
 from compiler.model.atomic import sweep_stale_temps, write_all
 from compiler.model.backend import Output
@@ -201,18 +202,24 @@ def _cpu_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
+PAD = " Records keep their order within a shard, are stored three times and serve many readers."
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to see the build running")
 def test_build_killed_while_running_on_a_large_course(tmp_path: Path) -> None:
     src, out = tmp_path / "big", tmp_path / "out"
     src.mkdir()
     (src / "course.md").write_text("---\ntitle: Big\nexam: Big (BIG-01)\n---\n", encoding="utf-8")
-    for c in range(24):
+    # 5,000 cards: seconds of work to kill into, and enough text (padded answers) to parse on several processes
+    for c in range(10):
         cards = "".join(
-            f"## Section {i}\n\nQ: Question {c}-{i} about **streams**?\n\nA: Answer {i} with `code` and $x^{i}$.\n\n"
+            f"## Section {i}\n\nQ: Question {c}-{i} about **streams**?\n\n"
+            f"A: Answer {i} with `code` and $x^{i}$.{PAD}\n\n"
             f"C: Records stay {{{{c1::{i} hours}}}} in chapter {c}.\n\n"
             for i in range(250)
         )
         (src / f"{c:02d}-chapter-{c}.md").write_text(f"---\ntitle: Chapter {c}\n---\n{cards}", encoding="utf-8")
+    assert sum(p.stat().st_size for p in src.glob("*.md")) > PARALLEL_MIN_BYTES
     first = _build(src, out)
     assert first.returncode == 0, first.stderr[-2000:]
     for chapter in src.glob("*-chapter-*.md"):  # every file changes, so no parse comes from the cache

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, UPDATE, assert_snapshot, studyc
+from conftest import ROOT, UPDATE, assert_snapshot, studyc, studyc_here
 
 import compiler
 from compiler.frontend import SAFE_MAX_NESTING
@@ -81,7 +81,7 @@ def test_every_case_has_expectations() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_case_prints_expected_diagnostics(case: Path) -> None:
-    proc = studyc("check", "-v", ".", cwd=case)  # -v: information diagnostics too
+    proc = studyc_here("check", "-v", ".", cwd=case)  # -v: information diagnostics too
     got = diagnostics(proc.stderr)
     expected_file = case / "expected.txt"
     assert_snapshot(expected_file, "".join(f"{line}\n" for line in got))
@@ -101,7 +101,7 @@ ERROR_CASES = [c for c in CASES if _expects_error(c)]
 @pytest.mark.parametrize("case", ERROR_CASES, ids=[c.name for c in ERROR_CASES])
 def test_failed_build_writes_nothing(case: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    proc = studyc("build", "-v", ".", "-o", str(out), "--format", "json", cwd=copy_case(case.name, tmp_path))
+    proc = studyc_here("build", "-v", ".", "-o", str(out), "--format", "json", cwd=copy_case(case.name, tmp_path))
     assert proc.returncode == 1
     assert diagnostics(proc.stderr) == (case / "expected.txt").read_text(encoding="utf-8").splitlines()
     assert not out.exists()
@@ -133,7 +133,7 @@ def _html_fields(node: Any) -> list[str]:
 
 def _build_all(case: str, tmp_path: Path) -> tuple[Path, list[Path]]:
     out = tmp_path / "out"
-    proc = studyc("build", ".", "-o", str(out), "--format", "all", cwd=copy_case(case, tmp_path))
+    proc = studyc_here("build", ".", "-o", str(out), "--format", "all", cwd=copy_case(case, tmp_path))
     assert proc.returncode == 0, proc.stderr
     outputs = sorted(p for p in out.iterdir() if p.is_file())
     assert outputs
@@ -182,7 +182,7 @@ def test_symlinked_image_pointing_out_of_the_root(tmp_path: Path) -> None:
     src = course(tmp_path, {"01-chapter.md": CHAPTER + "![Leak](images/leak.png)\n"})
     (src / "images").mkdir()
     (src / "images" / "leak.png").symlink_to(secret)
-    proc = studyc("check", ".", cwd=src)
+    proc = studyc_here("check", ".", cwd=src)
     assert proc.returncode == 1
     assert diagnostics(proc.stderr) == [
         "01-chapter.md:4:1: error: image 'images/leak.png' lies outside the source folder [image.outside-root]"
@@ -194,7 +194,7 @@ def test_huge_image_is_refused_before_reading(tmp_path: Path) -> None:
     (src / "images").mkdir()
     with (src / "images" / "huge.png").open("wb") as fh:
         fh.truncate(40 * 1024 * 1024)  # sparse: no 40 MB written to disk
-    proc = studyc("check", ".", cwd=src)
+    proc = studyc_here("check", ".", cwd=src)
     assert proc.returncode == 1
     assert diagnostics(proc.stderr) == [BIG_IMAGE]
 
@@ -205,7 +205,7 @@ def test_symlinked_note_pointing_out_of_the_root_is_not_read(tmp_path: Path) -> 
     src = course(tmp_path, {})
     (src / "01-link.md").symlink_to(outside)
     (src / "02-dangling.md").symlink_to(src / "gone.md")
-    proc = studyc("check", ".", cwd=src)
+    proc = studyc_here("check", ".", cwd=src)
     assert proc.returncode == 1
     assert diagnostics(proc.stderr) == [LINK_OUT, DANGLING]
 
@@ -215,16 +215,16 @@ def test_20_mb_file_is_refused_before_parsing(tmp_path: Path) -> None:
     line = "Q: " + "x" * 1020 + "\n"  # 1 KiB
     with (src / "01-huge.md").open("w", encoding="utf-8") as fh:
         fh.write(line * (20 * 1024))
-    proc = studyc("check", ".", cwd=src)
+    proc = studyc_here("check", ".", cwd=src)
     assert proc.returncode == 1
     assert diagnostics(proc.stderr) == [TOO_LARGE]
 
 
 def test_file_size_limit_comes_from_config(tmp_path: Path) -> None:
     src = course(tmp_path, {"01-chapter.md": CHAPTER + "Q: Question?\n\nA: Answer.\n" + "Prose.\n" * 300})
-    assert studyc("check", ".", cwd=src).returncode == 0
+    assert studyc_here("check", ".", cwd=src).returncode == 0
     (src / "studyc.toml").write_text("[limits]\nmax_file_bytes = 1024\n", encoding="utf-8")
-    proc = studyc("check", ".", cwd=src)
+    proc = studyc_here("check", ".", cwd=src)
     assert proc.returncode == 1
     assert [d.split(": error: ")[0] for d in diagnostics(proc.stderr)] == ["01-chapter.md:1:1"]
     assert "[file.too-large]" in proc.stderr
@@ -232,7 +232,7 @@ def test_file_size_limit_comes_from_config(tmp_path: Path) -> None:
 
 def test_one_megabyte_line_is_parsed(tmp_path: Path) -> None:
     src = course(tmp_path, {"01-chapter.md": CHAPTER + "Q: " + "word " * 200_000 + "?\n\nA: Answer.\n"})
-    proc = studyc("check", ".", cwd=src)
+    proc = studyc_here("check", ".", cwd=src)
     assert proc.returncode == 0, proc.stderr
     assert diagnostics(proc.stderr) == []
     assert "1 cards" in proc.stdout
@@ -240,13 +240,15 @@ def test_one_megabyte_line_is_parsed(tmp_path: Path) -> None:
 
 def test_quoted_names_in_messages_are_cut_short(tmp_path: Path) -> None:
     src = course(tmp_path, {"01-chapter.md": CHAPTER + "::: " + "x" * 100_000 + "\nText.\n:::\n"})
-    proc = studyc("check", ".", cwd=src)
+    proc = studyc_here("check", ".", cwd=src)
     assert proc.returncode == 1
     [line] = diagnostics(proc.stderr)
     assert line.startswith("01-chapter.md:4:1: error: unknown directive '::: xxx")
     assert line.endswith("… [directive.unknown]") and len(line) < 400
 
 
+# The nesting tests run studyc in a process of its own (`studyc`, not `studyc_here`): a stack
+# overflow there would be a crash of that process, which is what they guard against.
 @pytest.mark.parametrize(
     ("name", "body", "line"),
     [
@@ -411,13 +413,13 @@ def test_printables_report_what_they_cannot_lay_out(tmp_path: Path, fmt: str) ->
     chapter = f"---\ntitle: Chapter\n---\nQ: What is it?\n\nA: {answer}\n"
     # the long answer is the point here: the course silences quality.long-answer (suppress_warnings)
     src = course(tmp_path, {"01-chapter.md": chapter, "studyc.toml": 'suppress_warnings = ["quality.long-answer"]\n'})
-    strict = studyc("build", ".", "-o", str(tmp_path / "strict"), "--format", fmt, "--strict", cwd=src)
+    strict = studyc_here("build", ".", "-o", str(tmp_path / "strict"), "--format", fmt, "--strict", cwd=src)
     assert strict.returncode == 1
     assert [ln for ln in strict.stderr.splitlines() if ln.startswith("01-")] == [expected + " (error: --strict)"]
     # a PDF's warning stops a strict build before that PDF is written (only the parse cache may be saved)
     written = [p.name for p in (tmp_path / "strict").glob("*") if p.name != ".cache"]
     assert written == []
-    proc = studyc("build", ".", "-o", str(tmp_path / "out"), "--format", fmt, cwd=src)
+    proc = studyc_here("build", ".", "-o", str(tmp_path / "out"), "--format", fmt, cwd=src)
     assert proc.returncode == 0
     assert diagnostics(proc.stderr) == [expected]
 
@@ -426,7 +428,7 @@ def test_cheat_sheet_says_what_it_left_out(tmp_path: Path) -> None:
     src = course(tmp_path, {"01-chapter.md": LONG_CHAPTER})
     for flags in ((), ("--strict",)):  # information never fails a build, not even a strict one
         out = tmp_path / f"out{len(flags)}"
-        proc = studyc("build", ".", "-o", str(out), "--format", "cheatsheet", "--pages", "1", *flags, cwd=src)
+        proc = studyc_here("build", ".", "-o", str(out), "--format", "cheatsheet", "--pages", "1", *flags, cwd=src)
         assert proc.returncode == 0, proc.stderr
         assert [ln for ln in proc.stderr.splitlines() if ln.startswith("course.md")] == [
             LEFT_OUT.format(left=LEFT_OUT_COUNT)

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import SOURCE, studyc
+from conftest import SOURCE, studyc_here
 from pypdf import PdfReader
 
 from benchmarks.corpus import generate
@@ -49,7 +49,7 @@ def _course(src: Path) -> Course:
 
 
 def test_thousand_cards_fit_four_pages_with_every_tip(big: Path, tmp_path: Path) -> None:
-    proc = studyc("build", str(big), "-o", str(tmp_path), "--format", "cheatsheet", "--pages", "4")
+    proc = studyc_here("build", str(big), "-o", str(tmp_path), "--format", "cheatsheet", "--pages", "4")
     assert proc.returncode == 0, proc.stderr
     reader = _pdf(tmp_path / "bench-cheatsheet.pdf")
     assert 1 <= len(reader.pages) <= 4
@@ -64,7 +64,9 @@ def test_thousand_cards_fit_four_pages_with_every_tip(big: Path, tmp_path: Path)
 
 
 def test_shipped_course_on_two_pages(tmp_path: Path) -> None:
-    proc = studyc("build", str(SOURCE), "-o", str(tmp_path), "--format", "cheatsheet", "--pages", "2", "--no-cache")
+    proc = studyc_here(
+        "build", str(SOURCE), "-o", str(tmp_path), "--format", "cheatsheet", "--pages", "2", "--no-cache"
+    )
     assert proc.returncode == 0, proc.stderr
     assert len(_pdf(tmp_path / "aws-ml-specialty-cheatsheet.pdf").pages) == 2
     assert "info: cheat sheet:" in proc.stderr and "to fit 2 pages" in proc.stderr
@@ -146,13 +148,13 @@ def test_whole_course_fits_a_large_budget_unchanged() -> None:
 
 
 def test_pages_flag_and_setting_are_checked(tmp_path: Path) -> None:
-    proc = studyc("build", str(SOURCE), "-o", str(tmp_path), "--pages", "0")
+    proc = studyc_here("build", str(SOURCE), "-o", str(tmp_path), "--pages", "0")
     assert proc.returncode == 2 and "--pages must be between 1 and 100, got 0" in proc.stderr
     src = tmp_path / "notes"
     src.mkdir()
     (src / "course.md").write_text("---\ntitle: T\nexam: E\n---\n", encoding="utf-8")
     (src / "studyc.toml").write_text("[cheatsheet]\npage = 3\n", encoding="utf-8")
-    proc = studyc("check", str(src))
+    proc = studyc_here("check", str(src))
     assert proc.returncode == 3 and "cheatsheet.page: unknown key (did you mean 'pages'?)" in proc.stderr
 
 

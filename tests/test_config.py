@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE, studyc
+from conftest import SAMPLE, studyc_here
 
 from compiler.model.errors import ConfigError
 from compiler.settings import Config, load_config
@@ -83,7 +83,7 @@ def test_toml_syntax_error_is_a_config_error(tmp_path: Path) -> None:
 def test_bad_config_exits_3_without_traceback(tmp_path: Path) -> None:
     src = _notes(tmp_path)
     (src / "studyc.toml").write_text("strict = 1\nstrikt = true\n")
-    proc = studyc("check", str(src))
+    proc = studyc_here("check", str(src))
     assert proc.returncode == 3
     assert "Traceback" not in proc.stderr
     assert "strict: must be true or false" in proc.stderr
@@ -95,15 +95,15 @@ def test_cli_flags_override_the_file(tmp_path: Path) -> None:
     (src / "studyc.toml").write_text('out = "from-config"\nformats = ["json"]\nstrict = true\n')
     # A stray cloze is a warning: strict from the file fails the check, --no-strict passes it.
     (src / "03-extra.md").write_text("---\ntitle: Extra\n---\nSee {{c1::this}}.\n", encoding="utf-8")
-    assert studyc("check", str(src)).returncode == 1
-    assert studyc("check", str(src), "--no-strict").returncode == 0
+    assert studyc_here("check", str(src)).returncode == 1
+    assert studyc_here("check", str(src), "--no-strict").returncode == 0
     flag_out = tmp_path / "from-flag"
-    built = studyc("build", str(src), "--no-strict", "-o", str(flag_out))
+    built = studyc_here("build", str(src), "--no-strict", "-o", str(flag_out))
     assert built.returncode == 0, built.stderr
     # (.cache is the incremental-build cache, not an output)
     assert sorted(p.name for p in flag_out.iterdir() if p.name != ".cache") == ["sample.json", "sample.schema.json"]
     assert not (src / "from-config").exists()
-    default_out = studyc("build", str(src), "--no-strict")
+    default_out = studyc_here("build", str(src), "--no-strict")
     assert default_out.returncode == 0, default_out.stderr
     assert (src / "from-config" / "sample.json").is_file()
 
@@ -111,7 +111,7 @@ def test_cli_flags_override_the_file(tmp_path: Path) -> None:
 def test_limits_from_the_file_reach_the_frontend(tmp_path: Path) -> None:
     src = _notes(tmp_path)
     (src / "studyc.toml").write_text("[limits]\nmax_file_bytes = 1024\n")
-    proc = studyc("check", str(src))
+    proc = studyc_here("check", str(src))
     assert proc.returncode == 1
     assert "[file.too-large]" in proc.stderr
 
@@ -120,16 +120,16 @@ def test_image_limit_from_the_file_reaches_the_frontend(tmp_path: Path) -> None:
     src = _notes(tmp_path)
     image = src / "images" / "pipeline.png"
     image.write_bytes(image.read_bytes() + b"\0" * 2048)  # trailing bytes after IEND: still a PNG, now > 1 KiB
-    assert studyc("check", str(src)).returncode == 0
+    assert studyc_here("check", str(src)).returncode == 0
     (src / "studyc.toml").write_text("[limits]\nmax_image_bytes = 1024\n")
-    proc = studyc("check", str(src))
+    proc = studyc_here("check", str(src))
     assert proc.returncode == 1
     assert "[image.too-large]" in proc.stderr
 
 
 def test_flag_values_get_the_same_range_checks(tmp_path: Path) -> None:
     src = _notes(tmp_path)
-    proc = studyc("build", str(src), "--deck-depth", "0", "-o", str(tmp_path / "out"))
+    proc = studyc_here("build", str(src), "--deck-depth", "0", "-o", str(tmp_path / "out"))
     assert proc.returncode == 2
     assert "--deck-depth must be between 1 and 6, got 0" in proc.stderr
     assert not (tmp_path / "out").exists()

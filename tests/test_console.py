@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT, SAMPLE, studyc
+from conftest import FIXTURES, ROOT, SAMPLE, studyc_here
 
 from compiler.app import console
 from compiler.app.console import Reporter, human_size, make_console
@@ -70,7 +70,7 @@ def test_color_on_a_terminal_and_never_with_no_color(monkeypatch: pytest.MonkeyP
 
 def test_cli_output_of_broken_course_is_parseable() -> None:
     # Paths are shown as the user can open them: the source folder as typed, then the file.
-    proc = studyc("check", "tests/fixtures/broken")
+    proc = studyc_here("check", "tests/fixtures/broken")
     assert proc.returncode == 1
     assert "\x1b[" not in proc.stderr  # not a terminal
     diags = check(FIXTURES / "broken").diagnostics.sorted()
@@ -88,7 +88,7 @@ def test_quiet_and_verbose(tmp_path: Path) -> None:
     shutil.copytree(SAMPLE, src, ignore=shutil.ignore_patterns("studyc.lock"))
     (src / "studyc.toml").write_text('formats = ["json"]\n', encoding="utf-8")
     out = tmp_path / "out"
-    first = studyc("build", str(src), "-o", str(out))
+    first = studyc_here("build", str(src), "-o", str(out))
     assert first.returncode == 0, first.stderr
     lines = first.stdout.strip().splitlines()
     assert re.fullmatch(r"wrote 3 output\(s\) \(\d+\.\d KiB\) in \d+\.\d\d s", lines[-1]), lines[-1]
@@ -96,17 +96,17 @@ def test_quiet_and_verbose(tmp_path: Path) -> None:
     lock = src / "studyc.lock"
     assert set(listed) == {(out / "sample.json").as_posix(), (out / "sample.schema.json").as_posix(), lock.as_posix()}
     assert listed[lock.as_posix()].strip() == human_size(lock.stat().st_size)
-    quiet = studyc("build", str(src), "-o", str(out), "-q")
+    quiet = studyc_here("build", str(src), "-o", str(out), "-q")
     assert quiet.returncode == 0 and quiet.stderr == quiet.stdout == ""
-    verbose = studyc("build", str(src), "-o", str(out), "-v")
+    verbose = studyc_here("build", str(src), "-o", str(out), "-v")
     assert f"config: {src / 'studyc.toml'} (formats)" in verbose.stderr
     assert f"  unchanged {out / 'sample.json'}" in verbose.stdout
     assert re.search(r"^nothing changed: \d output\(s\) up to date in \d+\.\d\d s$", verbose.stdout, re.M)
-    assert studyc("build", str(src), "-q", "-v").returncode == 2
+    assert studyc_here("build", str(src), "-q", "-v").returncode == 2
 
 
 def test_json_diagnostics_formats_still_work() -> None:
-    proc = studyc("build", str(FIXTURES / "broken"), "--diagnostics", "json", "-o", "/nonexistent/x")
+    proc = studyc_here("build", str(FIXTURES / "broken"), "--diagnostics", "json", "-o", "/nonexistent/x")
     assert proc.returncode == 1
     items = json.loads(proc.stdout)
     expected = (FIXTURES / "broken.diagnostics.txt").read_text(encoding="utf-8").splitlines()

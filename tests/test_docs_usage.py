@@ -39,6 +39,9 @@ UNCHECKED: dict[tuple[str, str], str] = {
 }
 #: Blocks that continue the block before them (same project, same state), by file, first command and occurrence.
 CONTINUES = {("usage.md", "build", 1)}
+#: The block showing the first build of a fresh copy of source/: it (and the block after it) runs in the
+#: project of the session's one such build (conftest.built_source), which the README's test reads too.
+FIRST_BUILD = ("usage.md", "build", 0)
 #: Blocks showing a bad studyc.toml: the notes folder it goes into (a copy of source/) and its text.
 BAD_CONFIG = {
     ("usage.md", "build", 2): ("source", 'formts = ["csv"]\npaper = "a5"\n[limits]\nmax_file_byte = 1\n'),
@@ -115,6 +118,10 @@ def _run(command: str, project: Path) -> list[str]:
         timeout=300,
     )
     assert "Traceback" not in proc.stdout, proc.stdout
+    return _shown(proc, project, pipe)
+
+
+def _shown(proc: subprocess.CompletedProcess[str], project: Path, pipe: str = "") -> list[str]:
     lines = proc.stdout.replace(str(project) + "/", "").rstrip("\n").split("\n")
     if pipe:
         return lines[: int(pipe)]
@@ -133,13 +140,22 @@ def _rewrite(doc: Path, old: str, new: str) -> None:
 
 
 @pytest.mark.parametrize("group", _groups(), ids=lambda g: f"{g[0][0]}:{g[0][1]}#{g[0][2]}")
-def test_docs_blocks_are_real_output(group: list[tuple[str, str, int, str]], tmp_path: Path) -> None:
-    project = _project(tmp_path, group[0][:3])
+def test_docs_blocks_are_real_output(
+    group: list[tuple[str, str, int, str]],
+    tmp_path: Path,
+    built_source: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    first_build = group[0][:3] == FIRST_BUILD
+    project = built_source[0] if first_build else _project(tmp_path, group[0][:3])
     problems: list[str] = []
     for name, _, _, body in group:
         rebuilt: list[str] = []
         for command, shown in _sessions(body):
-            actual = _run(command, project)
+            if first_build:  # the session's one first build of source/ (the README shows it too)
+                assert command == "build"
+                actual, first_build = _shown(built_source[1], project), False
+            else:
+                actual = _run(command, project)
             rebuilt += [PROMPT + command, *actual]
             if len(actual) != len(shown) or not all(
                 _pattern(s).fullmatch(a) for s, a in zip(shown, actual, strict=True)

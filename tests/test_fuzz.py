@@ -34,7 +34,8 @@ from compiler.model.diagnostics import Code, Diagnostics
 from compiler.model.ir import Course
 from compiler.settings import Limits
 
-EXAMPLES = int(os.environ.get("STUDYC_FUZZ_EXAMPLES", "200"))
+#: 100 examples per property in `make test`; `STUDYC_FUZZ_EXAMPLES=1000` for a deeper run.
+EXAMPLES = int(os.environ.get("STUDYC_FUZZ_EXAMPLES", "100"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,

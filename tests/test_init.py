@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, studyc
+from conftest import ROOT, studyc_here
 
 from compiler.app.scaffold import FILES, create
 from compiler.model.errors import UsageError
@@ -14,16 +14,16 @@ from compiler.model.errors import UsageError
 
 def test_init_check_build_round_trip(tmp_path: Path) -> None:
     project = tmp_path / "my-first-course"
-    made = studyc("init", str(project))
+    made = studyc_here("init", str(project))
     assert made.returncode == 0, made.stderr
     assert {p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file()} == set(FILES.values())
 
-    checked = studyc("check", "--strict", str(project))
+    checked = studyc_here("check", "--strict", str(project))
     assert checked.returncode == 0, checked.stderr
     assert "0 error(s), 0 warning(s)" in checked.stdout
     assert "3/3 exam tips covered" in checked.stdout
 
-    built = studyc("build", str(project))
+    built = studyc_here("build", str(project))
     assert built.returncode == 0, built.stderr
     out = project / "build"  # from the scaffold's studyc.toml
     course = json.loads((out / "my-first-course.json").read_text(encoding="utf-8"))
@@ -45,7 +45,7 @@ def test_init_check_build_round_trip(tmp_path: Path) -> None:
 
 def test_title_with_yaml_specials_is_quoted(tmp_path: Path) -> None:
     create(tmp_path / "c", title='AWS: "ML" – Specialty #1')
-    proc = studyc("check", str(tmp_path / "c"))
+    proc = studyc_here("check", str(tmp_path / "c"))
     assert proc.returncode == 0, proc.stderr
     from compiler.build.pipeline import check
 
@@ -58,7 +58,7 @@ def test_init_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "notes.md").write_text("mine", encoding="utf-8")
     with pytest.raises(UsageError, match="not empty"):
         create(tmp_path)
-    proc = studyc("init", str(tmp_path))
+    proc = studyc_here("init", str(tmp_path))
     assert proc.returncode == 2
     assert (tmp_path / "notes.md").read_text(encoding="utf-8") == "mine"
     assert not (tmp_path / "course.md").exists()
@@ -85,5 +85,5 @@ def test_pre_commit_hook_manifest_runs_studyc_check(tmp_path: Path) -> None:
     (local,) = yaml.safe_load((tmp_path / "p" / ".pre-commit-config.yaml").read_text(encoding="utf-8"))["repos"]
     entry = local["hooks"][0]["entry"].split()
     assert entry[:2] == ["studyc", "check"]
-    proc = studyc(*entry[1:], cwd=tmp_path / "p")
+    proc = studyc_here(*entry[1:], cwd=tmp_path / "p")
     assert proc.returncode == 0, proc.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from anki_helpers import build_apkg, card_states, copy_course, import_apkg, log_counts, new_collection, study_all
-from conftest import SAMPLE, studyc
+from conftest import SAMPLE, studyc_here
 
 from compiler.anki import lock as lockfile
 
@@ -49,22 +49,22 @@ def test_keep_binds_the_new_card_to_the_removed_note(tmp_path: Path, after_build
         old = next(e for e in lockfile.read(lock).entries if e.prompt.startswith("Which kind of learning"))
         _move_and_reword(src)
 
-        dry = studyc("build", str(src), "-o", str(out), "--format", "anki", "--dry-run", env=_env(T2))
+        dry = studyc_here("build", str(src), "-o", str(out), "--format", "anki", "--dry-run", env=_env(T2))
         assert dry.returncode == 0, dry.stderr
         report = dry.stdout + dry.stderr
         assert "may be the removed card 'Which kind of learning uses unlabeled data?' (similarity 0." in report
         where, guid = _suggestion(report)
         assert guid == old.guid and where.startswith("01-streams.md:")
         if after_build:  # the user built (and maybe imported) before deciding
-            assert studyc("build", str(src), "-o", str(out), "--format", "anki", env=_env(T2)).returncode == 0
+            assert studyc_here("build", str(src), "-o", str(out), "--format", "anki", env=_env(T2)).returncode == 0
         before = lock.read_bytes()
-        shown = studyc("keep", where, guid, str(src), "-o", str(out), "--dry-run")
+        shown = studyc_here("keep", where, guid, str(src), "-o", str(out), "--dry-run")
         assert shown.returncode == 0 and f"would bind {where} to the old note {guid}" in shown.stdout + shown.stderr
         assert lock.read_bytes() == before  # --dry-run writes nothing
-        done = studyc("keep", where, "which kind of learning uses", str(src), "-o", str(out))
+        done = studyc_here("keep", where, "which kind of learning uses", str(src), "-o", str(out))
         assert done.returncode == 0 and f"bound {where} to the old note {guid}" in done.stdout + done.stderr
 
-        plan = studyc("build", str(src), "-o", str(out), "--format", "anki", "--dry-run", env=_env(T3))
+        plan = studyc_here("build", str(src), "-o", str(out), "--format", "anki", "--dry-run", env=_env(T3))
         said = plan.stdout + plan.stderr
         assert "notes: 0 added, 1 updated" in said and "studyc keep" not in said
         # a build already gave the new card a note of its own: that one is reported removed now
@@ -82,12 +82,12 @@ def test_keep_binds_the_new_card_to_the_removed_note(tmp_path: Path, after_build
 def test_keep_explains_what_it_cannot_find(tmp_path: Path) -> None:
     src = copy_course(SAMPLE, tmp_path / "src")
     build_apkg(src, tmp_path / "out", T1, lock=src / "studyc.lock")
-    bad_where = studyc("keep", "nowhere.md:3", "x", str(src))
+    bad_where = studyc_here("keep", "nowhere.md:3", "x", str(src))
     assert bad_where.returncode == 2 and "no card in 'nowhere.md'" in bad_where.stderr
     assert "01-streams.md" in bad_where.stderr  # the files it could have meant
-    bad_form = studyc("keep", "01-streams.md", "x", str(src))
+    bad_form = studyc_here("keep", "01-streams.md", "x", str(src))
     assert bad_form.returncode == 2 and "is not FILE:LINE" in bad_form.stderr
-    live = studyc("keep", "01-streams.md:14", "Which kind of learning uses unlabeled data?", str(src))
+    live = studyc_here("keep", "01-streams.md:14", "Which kind of learning uses unlabeled data?", str(src))
     assert live.returncode == 2 and "is still in the notes (02-modeling.md:" in live.stderr
-    unknown = studyc("keep", "01-streams.md:14", "no such question", str(src))
+    unknown = studyc_here("keep", "01-streams.md:14", "no such question", str(src))
     assert unknown.returncode == 2 and "no removed card 'no such question'" in unknown.stderr

@@ -48,11 +48,17 @@ class Built:
     warnings: list[str] = field(default_factory=list)
     diags: Diagnostics = field(default_factory=Diagnostics)
     source: Path = SAMPLE
+    _pages: dict[str, list[str]] = field(default_factory=dict)
+
+    def pages(self, name: str) -> list[str]:
+        """Text of each page of a PDF as pypdf extracts it (once: extraction takes seconds per PDF)."""
+        if name not in self._pages:
+            self._pages[name] = [page.extract_text() for page in PdfReader(io.BytesIO(self.pdf[name])).pages]
+        return self._pages[name]
 
     def text(self, name: str) -> str:
         """Text of a PDF as pypdf extracts it."""
-        reader = PdfReader(io.BytesIO(self.pdf[name]))
-        return "\n".join(page.extract_text() for page in reader.pages)
+        return "\n".join(self.pages(name))
 
 
 class _Collect(logging.Handler):
@@ -145,8 +151,8 @@ def test_every_card_front_is_printed(sample: Built, shipped: Built) -> None:
 
 
 def test_cloze_prints_gap_on_front_and_answer_on_back(sample: Built) -> None:
-    pages = PdfReader(io.BytesIO(sample.pdf["flashcards"])).pages
-    front, back = (" ".join(pages[i].extract_text().split()) for i in (0, 1))
+    pages = sample.pages("flashcards")
+    front, back = (" ".join(pages[i].split()) for i in (0, 1))
     assert "Records stay in a stream for [...] by default, up to [max]" in front
     assert "24 hours" not in front and "24 hours" in back and "7 days" in back
 
@@ -276,9 +282,9 @@ def test_no_unexplained_weasyprint_warnings_or_diagnostics(sample: Built, shippe
 def test_every_page_has_header_and_page_x_of_y(sample: Built, shipped: Built) -> None:
     for built in (sample, shipped):
         for name in ("cheatsheet", "guide"):
-            pages = PdfReader(io.BytesIO(built.pdf[name])).pages
+            pages = built.pages(name)
             for number, page in enumerate(pages, start=1):
-                text = " ".join(page.extract_text().split())
+                text = " ".join(page.split())
                 assert f"Page {number} of {len(pages)}" in text, (name, number)
                 if name == "cheatsheet" or number > 1:  # the guide's cover page has the title in large type instead
                     assert built.course.title in text, (name, number)

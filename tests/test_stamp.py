@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SAMPLE, studyc
+from conftest import ROOT, SAMPLE, studyc_here
 
 SKIPPED = "build stamp: nothing this build reads has changed"
 
@@ -18,7 +18,7 @@ def course(tmp_path: Path) -> tuple[Path, Path]:
     src = tmp_path / "notes"
     shutil.copytree(SAMPLE, src, ignore=shutil.ignore_patterns("studyc.lock"))
     out = tmp_path / "out"
-    first = studyc("build", str(src), "-o", str(out), "--format", "json,anki", "-v")
+    first = studyc_here("build", str(src), "-o", str(out), "--format", "json,anki", "-v")
     assert first.returncode == 0, first.stderr
     assert SKIPPED not in first.stderr
     return src, out
@@ -31,7 +31,7 @@ def mtimes(out: Path) -> dict[str, int]:
 def test_unchanged_rebuild_is_skipped_and_touches_nothing(course: tuple[Path, Path]) -> None:
     src, out = course
     before = mtimes(out)
-    again = studyc("build", str(src), "-o", str(out), "--format", "json,anki", "-v")
+    again = studyc_here("build", str(src), "-o", str(out), "--format", "json,anki", "-v")
     assert again.returncode == 0
     assert SKIPPED in again.stderr
     assert "notes: 0 added, 0 updated, 9 unchanged, 0 removed" in again.stdout
@@ -42,7 +42,7 @@ def test_edited_note_rebuilds(course: tuple[Path, Path]) -> None:
     src, out = course
     chapter = src / "02-modeling.md"
     chapter.write_text(chapter.read_text(encoding="utf-8").replace("Unsupervised learning.", "Unsupervised."))
-    again = studyc("build", str(src), "-o", str(out), "--format", "json,anki", "-v")
+    again = studyc_here("build", str(src), "-o", str(out), "--format", "json,anki", "-v")
     assert SKIPPED not in again.stderr
     assert "1 updated" in again.stdout
     assert "Unsupervised." in (out / "sample.json").read_text(encoding="utf-8")
@@ -52,24 +52,25 @@ def test_changed_image_rebuilds(course: tuple[Path, Path]) -> None:
     src, out = course
     image = src / "images" / "pipeline.png"
     image.write_bytes(image.read_bytes() + b"\0")
-    assert SKIPPED not in studyc("build", str(src), "-o", str(out), "--format", "json,anki", "-v").stderr
+    assert SKIPPED not in studyc_here("build", str(src), "-o", str(out), "--format", "json,anki", "-v").stderr
 
 
 def test_deleted_output_is_rebuilt(course: tuple[Path, Path]) -> None:
     src, out = course
     (out / "sample.apkg").unlink()
-    again = studyc("build", str(src), "-o", str(out), "--format", "json,anki", "-v")
+    again = studyc_here("build", str(src), "-o", str(out), "--format", "json,anki", "-v")
     assert SKIPPED not in again.stderr
     assert (out / "sample.apkg").is_file()
 
 
 def test_other_settings_rebuild(course: tuple[Path, Path]) -> None:
     src, out = course
-    assert SKIPPED not in studyc("build", str(src), "-o", str(out), "--format", "json", "-v").stderr
+    assert SKIPPED not in studyc_here("build", str(src), "-o", str(out), "--format", "json", "-v").stderr
     assert (
-        SKIPPED not in studyc("build", str(src), "-o", str(out), "--format", "json", "--deck-depth", "1", "-v").stderr
+        SKIPPED
+        not in studyc_here("build", str(src), "-o", str(out), "--format", "json", "--deck-depth", "1", "-v").stderr
     )
-    assert SKIPPED not in studyc("build", str(src), "-o", str(out), "--format", "json", "--no-cache", "-v").stderr
+    assert SKIPPED not in studyc_here("build", str(src), "-o", str(out), "--format", "json", "--no-cache", "-v").stderr
 
 
 def test_build_with_warnings_is_never_skipped(tmp_path: Path) -> None:
@@ -79,7 +80,7 @@ def test_build_with_warnings_is_never_skipped(tmp_path: Path) -> None:
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\nStray {{c1::cloze}} here.\n")
     out = tmp_path / "out"
     for _ in range(2):
-        proc = studyc("build", str(src), "-o", str(out), "--format", "json")
+        proc = studyc_here("build", str(src), "-o", str(out), "--format", "json")
         assert proc.returncode == 0
         assert "[cloze.stray]" in proc.stderr  # the warning is shown again, not swallowed by a skip
 
@@ -139,9 +140,13 @@ def test_skipped_build_repeats_what_the_cheat_sheet_left_out(tmp_path: Path) -> 
     )
     (src / "09-long.md").write_text(f"---\ntitle: Long\n---\n{cards}", encoding="utf-8")
     out = tmp_path / "out"
-    runs = [studyc("build", str(src), "-o", str(out), "--format", "cheatsheet", "--pages", "1", "-v") for _ in "ab"]
+    runs = [
+        studyc_here("build", str(src), "-o", str(out), "--format", "cheatsheet", "--pages", "1", "-v") for _ in "ab"
+    ]
     assert [SKIPPED in r.stderr for r in runs] == [False, True]  # information does not prevent the stamp
     told = [[ln for ln in r.stderr.splitlines() if "[print.left-out]" in ln] for r in runs]
     assert len(told[0]) == 1 and told[1] == told[0]
     # another budget is another build
-    assert SKIPPED not in studyc("build", str(src), "-o", str(out), "--format", "cheatsheet", "--pages", "2").stderr
+    assert (
+        SKIPPED not in studyc_here("build", str(src), "-o", str(out), "--format", "cheatsheet", "--pages", "2").stderr
+    )

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from anki_helpers import CardAnswer, build_apkg, copy_course, import_apkg, new_collection, study_all
-from conftest import SOURCE, studyc
+from conftest import SAMPLE, SOURCE, studyc_here
 from pypdf import PdfReader
 
 from compiler.anki import lock
@@ -78,7 +78,9 @@ def test_weak_spots_pdf_holds_exactly_the_failed_notes_weakest_first(
     studied: tuple[Path, Path, list[tuple[str, int]]], tmp_path: Path
 ) -> None:
     src, collection, failed = studied
-    proc = studyc("build", str(src), "-o", str(tmp_path), "--format", "cheatsheet", "--collection", str(collection))
+    proc = studyc_here(
+        "build", str(src), "-o", str(tmp_path), "--format", "cheatsheet", "--collection", str(collection)
+    )
     assert proc.returncode == 0, proc.stderr
     pdf = tmp_path / "aws-ml-specialty-weak-spots.pdf"
     assert pdf.is_file()
@@ -91,8 +93,8 @@ def test_weak_spots_pdf_holds_exactly_the_failed_notes_weakest_first(
 
 
 def test_without_a_collection_no_weak_spots_and_verbose_says_why(tmp_path: Path) -> None:
-    src = copy_course(SOURCE, tmp_path / "notes")
-    proc = studyc("build", str(src), "-o", str(tmp_path / "out"), "--format", "cheatsheet", "-v", "--no-cache")
+    src = copy_course(SAMPLE, tmp_path / "notes")  # any course: the sample's cheat sheet lays out in a second
+    proc = studyc_here("build", str(src), "-o", str(tmp_path / "out"), "--format", "cheatsheet", "-v", "--no-cache")
     assert proc.returncode == 0, proc.stderr
     assert "weak-spots sheet not built: pass --collection PATH" in proc.stderr
     assert not list((tmp_path / "out").glob("*weak-spots*"))
@@ -100,14 +102,14 @@ def test_without_a_collection_no_weak_spots_and_verbose_says_why(tmp_path: Path)
 
 def test_a_missing_collection_is_a_usage_error(tmp_path: Path) -> None:
     src = copy_course(SOURCE, tmp_path / "notes")
-    proc = studyc("build", str(src), "-o", str(tmp_path / "out"), "--collection", str(tmp_path / "nope.anki2"))
+    proc = studyc_here("build", str(src), "-o", str(tmp_path / "out"), "--collection", str(tmp_path / "nope.anki2"))
     assert proc.returncode == 2
     assert "no Anki collection at" in proc.stderr
     assert not (tmp_path / "out").exists()  # nothing written
 
 
 def test_collection_without_the_cheatsheet_format_is_a_usage_error(tmp_path: Path) -> None:
-    proc = studyc("build", str(SOURCE), "-o", str(tmp_path), "--format", "json", "--collection", str(tmp_path))
+    proc = studyc_here("build", str(SOURCE), "-o", str(tmp_path), "--format", "json", "--collection", str(tmp_path))
     assert proc.returncode == 2 and "the cheatsheet format makes" in proc.stderr
 
 
@@ -115,7 +117,7 @@ def test_not_a_collection_is_a_clear_error(tmp_path: Path) -> None:
     src = copy_course(SOURCE, tmp_path / "notes")
     bogus = tmp_path / "collection.anki2"
     bogus.write_text("not sqlite", encoding="utf-8")
-    proc = studyc("build", str(src), "-o", str(tmp_path / "out"), "--collection", str(bogus))
+    proc = studyc_here("build", str(src), "-o", str(tmp_path / "out"), "--collection", str(bogus))
     assert proc.returncode == CollectionError.exit_code == 10, proc.stderr
     assert "cannot open the Anki collection" in proc.stderr
     assert bogus.read_text(encoding="utf-8") == "not sqlite"  # read-only: never touched

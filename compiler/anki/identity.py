@@ -42,6 +42,7 @@ from compiler.model.ir import (
     TableRowCard,
     iter_cards,
 )
+from compiler.model.keys import not_in_key
 from compiler.text.plain import PlainRenderer
 
 #: Minimum similarity (``compiler.anki.align.similarity``) for a fuzzy match of a card
@@ -201,22 +202,27 @@ def _unsure(cards: list[CardContext], added: list[int], removed: list[Entry]) ->
     return sorted(best.values(), key=lambda u: (-u.score, u.where))
 
 
+#: Why most of a plan is not in the output cache key: the backends read only its identities and
+#: note types (and ``Options.build_time``, the newest time in the lock).
+_REPORT = "the lock to write and the build report: no backend reads it"
+
+
 @dataclass
 class Plan:
     """The outcome of matching: identities, the new lock, and the report."""
 
     identities: dict[str, Identity]
     """Card id → identity."""
-    lock: Lock
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    removed: list[Entry] = field(default_factory=list)
-    renamed: list[tuple[str, str]] = field(default_factory=list)
+    lock: Lock = field(metadata=not_in_key(_REPORT))
+    added: list[str] = field(default_factory=list, metadata=not_in_key(_REPORT))
+    updated: list[str] = field(default_factory=list, metadata=not_in_key(_REPORT))
+    unchanged: list[str] = field(default_factory=list, metadata=not_in_key(_REPORT))
+    removed: list[Entry] = field(default_factory=list, metadata=not_in_key(_REPORT))
+    renamed: list[tuple[str, str]] = field(default_factory=list, metadata=not_in_key(_REPORT))
     """(old key, new key) pairs matched by fingerprint or fuzzy match."""
     note_types: dict[str, int] = field(default_factory=dict)
     """Note-type key → modified time."""
-    unsure: list[Unsure] = field(default_factory=list)
+    unsure: list[Unsure] = field(default_factory=list, metadata=not_in_key(_REPORT))
     """Added cards that may be removed ones: the user decides with ``studyc keep``."""
 
     @property

@@ -6,8 +6,8 @@
   from; a file with an image problem is always parsed again (the image may
   have appeared since).
 - **Output cache.** Per backend, a key over the course IR, the options the
-  backends read, ``SOURCE_DATE_EPOCH`` (the printables' date) and studyc's code
-  and templates. When the key equals the last
+  backends read (every field of ``Options``, derived from its declaration),
+  ``SOURCE_DATE_EPOCH`` (the printables' date) and studyc's code and templates. When the key equals the last
   build's and that build's output files are still there with the same bytes,
   the backend is skipped and its outputs count as unchanged.
 
@@ -20,14 +20,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import pickle
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from compiler.anki.identity import Plan
 from compiler.build.pdf_worker import Rendered
 from compiler.build.stamp import code_hash
 from compiler.frontend import FileResult, assemble, parse_file, read_sources
@@ -37,6 +35,7 @@ from compiler.model.backend import Options, Output
 from compiler.model.diagnostics import Diagnostic, Diagnostics
 from compiler.model.errors import OutputError
 from compiler.model.ir import Course
+from compiler.model.keys import environment, output_key
 from compiler.settings import Limits
 
 CACHE_NAME = ".cache"
@@ -126,24 +125,10 @@ def _prune(folder: Path, keep: set[str]) -> None:
         pass
 
 
-def _options_json(options: Options) -> str:
-    plan = options.identity
-    data: dict[str, Any] = {
-        "paper": options.paper,
-        "deck_depth": options.deck_depth,
-        "source_url": options.source_url,
-        "extra": options.extra,
-        "build_time": options.build_time,
-        "cheatsheet_pages": options.cheatsheet_pages,
-        "weak_spots": repr(options.weak_spots),
-        "source_root": str(options.source_root),
-        # read by the backends from the environment, not from the options (printing.build_date)
-        "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
-    }
-    if isinstance(plan, Plan):
-        data["identities"] = {k: [v.guid, v.nid, v.modified] for k, v in sorted(plan.identities.items())}
-        data["note_types"] = plan.note_types
-    return json.dumps(data, sort_keys=True)
+def options_key(options: Options) -> dict[str, Any]:
+    """What the backends read: every field of :class:`Options` that does not opt out (with a
+    reason, compiler/model/keys.py), and the environment variables outputs read (the date)."""
+    return {**output_key(options), **environment()}
 
 
 class OutputCache:
@@ -152,7 +137,7 @@ class OutputCache:
     def __init__(self, cache: Path, out: Path, course: Course, options: Options) -> None:
         self.folder = cache / "outputs"
         self.out = out
-        self.base = _key(code_hash(), course.model_dump_json(), _options_json(options))
+        self.base = _key(code_hash(), course.model_dump_json(), json.dumps(options_key(options), sort_keys=True))
 
     def _manifest(self, name: str) -> Path:
         return self.folder / f"{name}.json"

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler import __version__
+from compiler.model.keys import environment, output_key
 from compiler.model.resources import templates_dir
 from compiler.settings import Config
 
@@ -83,7 +84,8 @@ def digest(source: Path, out: Path, settings: dict[str, Any], files: dict[str, s
     """One hash over the settings, studyc itself and every file under ``source`` (or a ``snapshot`` of them)."""
     h = hashlib.sha256()
     h.update(json.dumps(settings, sort_keys=True, default=str).encode())
-    h.update(f"{__version__}\0{code_hash()}\0{os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
+    h.update(f"{__version__}\0{code_hash()}\0".encode())
+    h.update(json.dumps(environment(), sort_keys=True).encode())
     for rel, sha in sorted((files if files is not None else snapshot(source, out)).items()):
         h.update(b"\0" + rel.encode() + b"\0")
         h.update(bytes.fromhex(sha))
@@ -146,16 +148,9 @@ def save(
 
 
 def settings_key(config: Config) -> dict[str, Any]:
-    """Everything besides the source files that decides a build's outputs (the stamp keys on it)."""
-    return {
-        "formats": config.formats,
-        "out": str(config.out.resolve()),
-        "paper": config.paper,
-        "deck_depth": config.deck_depth,
-        "strict": config.strict,
-        "limits": [config.max_file_bytes, config.max_nesting, config.max_image_bytes],
-        "quality": [config.quality.max_answer_words, config.quality.max_list_items, config.quality.near_duplicate],
-        "suppress_warnings": sorted(config.suppress_warnings),
-        "source_url": config.source_url,
-        "cheatsheet_pages": config.cheatsheet_pages,
-    }
+    """Everything besides the source files that decides a build's outputs (the stamp keys on it).
+
+    Derived from the declaration: every field of :class:`Config` unless it opts out with a
+    reason (compiler/model/keys.py), so a new setting is in the stamp without a line here.
+    """
+    return output_key(config)

@@ -36,12 +36,20 @@ class Output:
 
 @dataclass(frozen=True)
 class Options:
-    """Settings every backend may read."""
+    """Settings every backend may read.
+
+    The output cache keys on every field (compiler/model/keys.py) unless its declaration
+    opts out with ``metadata=not_in_key("why")``: a new option cannot be forgotten.
+    """
 
     source_root: Path
+    """The notes folder (images are read from it; the Source link's ``{abs_path}``)."""
     paper: Literal["a4", "letter"] | None = None
+    """Paper size of the PDFs; ``None``: the course's ``paper``."""
     deck_depth: int = 2
+    """How many heading levels become Anki subdecks."""
     extra: dict[str, str] = field(default_factory=dict)
+    """Free-form settings for a backend under development."""
     identity: object | None = None
     """Card identities from ``studyc.lock`` (set by the pipeline; the Anki backend reads it)."""
     build_time: int | None = None
