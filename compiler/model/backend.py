@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from compiler.model.errors import UsageError
+from compiler.model.keys import not_in_key
 from compiler.model.weak import WeakSpots
 
 if TYPE_CHECKING:
@@ -60,7 +61,9 @@ class Options:
     """Page budget of the cheat sheet and the weak-spots sheet."""
     weak_spots: WeakSpots | None = None
     """The user's weakest notes, read from their Anki collection (``--collection``); None: no weak-spots sheet."""
-    cache_dir: Path | None = None
+    cache_dir: Path | None = field(
+        default=None, metadata=not_in_key("only saves time: a build gives the same bytes with or without it")
+    )
     """Where the printables keep laid-out pieces between builds (``build/.cache``); None: lay out everything.
 
     Only saves time: a build gives the same bytes with or without it."""
