@@ -56,8 +56,7 @@ def test_the_deck_lands_before_the_pdfs_and_every_step_is_counted(tmp_path: Path
 
     assert not build().failed(False)
     assert rounds == [
-        ["sample.apkg", "studyc.lock"],
-        ["sample.csv", "sample.json", "sample.schema.json"],
+        ["sample.apkg", "sample.csv", "sample.json", "sample.schema.json", "studyc.lock"],
         ["sample-cheatsheet.html", "sample-cheatsheet.pdf", "sample-flashcards.pdf"],
     ]
     assert len(labels) == pipeline.steps(ALL)

@@ -105,8 +105,7 @@ def _record(timings: dict[str, float] | None, stage: str, started: float) -> Non
 def steps(formats: list[str]) -> int:
     """How many times ``build`` calls ``step`` for these formats (the progress bar's length)."""
     pdfs = sum(1 for name in formats if name in backends.PDF_FORMATS)
-    deck = "anki" in formats
-    writes = deck + (len(formats) - pdfs - deck > 0) + (pdfs > 0)
+    writes = (len(formats) > pdfs) + (pdfs > 0)
     return 1 + len(formats) + writes
 
 
@@ -128,14 +127,13 @@ def build(
     cancel: Callable[[], bool] | None = None,
     collection: Path | None = None,
 ) -> Result:
-    """Check, then write the outputs in rounds: the deck first, then JSON, CSV and the quiz page, then the PDFs.
+    """Check, then write the outputs in two rounds: the deck, JSON, CSV and quiz page first, the PDFs after.
 
     Nothing is written unless every file parsed and passed the checks. Each
     round renders its formats in memory and writes them (the first round with
-    the identity lock) atomically, so a failure in a later round leaves the
-    earlier rounds' outputs written and consistent with each other (the deck
-    with its lock), and that round's old outputs whole. ``landed`` is called
-    with each round's files as they land.
+    the identity lock) atomically, so a failure in the PDF round leaves that
+    build's deck, JSON and CSV written and consistent with each other, and the
+    old PDFs whole. ``landed`` is called with each round's files as they land.
 
     ``step`` is called with a label ``steps(formats)`` times: before parsing,
     after each format renders and after each round's writing (the CLI's
@@ -193,17 +191,13 @@ def build(
         if name in run.rendered:  # the output cache had it
             step(f"reused {name}")
     data = [name for name in formats if name not in backends.PDF_FORMATS]
-    # the deck lands first, with the lock (without a deck, the lock alone): it is what a user
-    # in watch waits for; then the other data formats, then the PDFs
-    deck = [name for name in data if name == "anki"]
-    others = [name for name in data if name not in deck]
-    for names, extra in ((deck, identity_report.files(result.plan, out, lock)), (others, [])):
-        for name in names:
-            run.render(name)
-        if (names or extra) and not run.write(names, extra):
-            if worker is not None:
-                worker.close()
-            return result
+    for name in data:
+        run.render(name)
+    # the first round carries the lock (with no data format asked for, the lock alone)
+    if not run.write(data, identity_report.files(result.plan, out, lock)):
+        if worker is not None:
+            worker.close()
+        return result
     if parse_cache is not None:
         parse_cache.save()
     if pdfs:
@@ -218,7 +212,7 @@ def _pdf_round(
     offloaded: list[str],
     cancel: Callable[[], bool] | None,
 ) -> None:
-    """The last round: lay out the PDFs (here and in the worker), then write them, unless cancelled."""
+    """The second round: lay out the PDFs (here and in the worker), then write them, unless cancelled."""
     course = run.result.course
     assert course is not None
     for name in pdfs:
