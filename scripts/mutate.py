@@ -49,7 +49,13 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "compiler/anki/models.py",
             "compiler/anki/backend.py",
         ],
-        ["tests/test_anki_truth.py", "tests/test_anki_models.py", "tests/test_anki.py", "tests/test_csv.py"],
+        [
+            "tests/test_anki_truth.py",
+            "tests/test_anki_models.py",
+            "tests/test_anki_oracle.py",
+            "tests/test_anki.py",
+            "tests/test_csv.py",
+        ],
     ),
     "frontend": (
         ["compiler/frontend/cards.py", "compiler/frontend/lower.py", "compiler/frontend/tree.py"],

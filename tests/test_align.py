@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from compiler.anki import lock as lockfile
-from compiler.anki.align import GAP_THRESHOLD, _increasing, gaps, old_order, similarity
+from compiler.anki.align import GAP_THRESHOLD, _increasing, gaps, old_order, same_side, similarity, words
 from compiler.anki.identity import FUZZY_THRESHOLD
 from compiler.anki.lock import Entry
 
@@ -124,3 +125,43 @@ def test_anchors_keep_the_order_of_both_sides(order: list[int]) -> None:
     for b in range(len(order)):
         best[b] += max((best[a] for a in range(b) if order[a] < order[b]), default=0)
     assert len(run) == max(best)
+
+
+def test_words_ignore_case_common_words_and_plural_s() -> None:
+    got = words("The Shards and their records, record RECORDS, the bus, glass, maps")
+    # "bus" is too short to be a plural, "glass" ends in a double s; repeats are counted
+    assert got == Counter({"record": 3, "shard": 1, "their": 1, "bus": 1, "glass": 1, "map": 1})
+
+
+def test_case_and_spacing_do_not_change_a_card() -> None:
+    assert (
+        similarity(_entry("What is A Shard?", "A Unit of capacity."), "what is a shard?", "a unit of capacity.") == 1.0
+    )
+    assert same_side("What  is\na shard?", "what is a SHARD?")
+    assert not same_side("", "") and not same_side("What is a shard?", "What is a stream?")
+
+
+def test_a_typo_in_a_long_answer_costs_little() -> None:
+    long = (
+        "Kinesis Data Streams keeps every record for twenty four hours by default; the retention period can be "
+        "raised to seven days or, with long-term retention, up to three hundred and sixty five days."
+    )
+    score = similarity(
+        _entry("How long are records kept?", long), "How long are records kept?", long.replace("seven", "sevn")
+    )
+    assert 0.97 <= score < 1.0
+
+
+def test_an_answer_made_more_precise_counts_as_unchanged() -> None:
+    # every word of the old answer is kept: the question alone decides, and it changed a lot
+    old = _entry("What is the maximum size of a record's data blob?", "1 MB.")
+    assert similarity(old, "Which limit applies to one blob?", "1 MB, counted before base64 encoding.") >= GAP_THRESHOLD
+
+
+def test_a_telling_answer_identifies_the_card_from_eight_words() -> None:
+    eight = "It decides which shard stores the record and keeps related records ordered."
+    seven = "Picks the shard of each record, keeping records ordered."
+    assert similarity(_entry("Why use a partition key?", eight), "Name the role of this field.", eight) == 0.8
+    assert (
+        similarity(_entry("Why use a partition key?", seven), "Name the role of this field.", seven) < FUZZY_THRESHOLD
+    )

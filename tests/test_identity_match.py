@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from compiler.anki import identity
 from compiler.anki import lock as lockfile
 from compiler.anki.backend import note_type_hashes
 from compiler.anki.identity import Plan, make_guid, now, resolve
@@ -253,3 +254,57 @@ def test_build_time_comes_from_source_date_epoch(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     with pytest.raises(UsageError, match="SOURCE_DATE_EPOCH must be whole seconds since 1970, not 'yesterday'"):
         now()
+
+
+def test_in_a_gap_the_reworded_card_keeps_the_note_and_the_new_card_gets_a_new_one(tmp_path: Path) -> None:
+    # one old card, two new ones between unchanged neighbours: pairing by order is impossible
+    before = {"01-alpha.md": _chapter("Alpha", "## One\n\n" + SHARD + LEARNING + KEY)}
+    after = {"01-alpha.md": _chapter("Alpha", "## One\n\n" + SHARD + RETENTION + LOOSE_LEARNING + KEY)}
+    first, plan = _rebuild(tmp_path, before, after)
+    assert _guid(plan, "alpha/what-learning-approach-suits-data-without-labels") == _guid(
+        first, "alpha/which-kind-of-learning-uses-unlabeled-data"
+    )
+    assert plan.added == ["alpha/how-long-does-a-stream-keep-records-by-default"] and not plan.removed
+    _assert_one_note_per_card(plan)
+
+
+REWORDED = [  # (old card, the same card reworded), each pair scores above FUZZY_THRESHOLD
+    (BLOB, "Q: How large can a record's data blob be at most?\n\nA: 1 MB.\n\n"),
+    (LEARNING, "Q: What kind of learning works on unlabeled data?\n\nA: Unsupervised learning.\n\n"),
+    (RETENTION, "Q: For how long are records retained by default?\n\nA: One day, i.e. 24 hours.\n\n"),
+]
+
+
+@pytest.mark.parametrize("all_pairs", [True, False], ids=["every pair compared", "mass edit: likely pairs only"])
+def test_reworded_cards_moved_to_another_chapter_keep_their_notes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, all_pairs: bool
+) -> None:
+    if not all_pairs:  # what a course with thousands of reworded cards goes through
+        monkeypatch.setattr(identity, "FUZZY_ALL_PAIRS", 0)
+    before = {"01-alpha.md": _chapter("Alpha", SHARD + "".join(old for old, _ in REWORDED) + KEY)}
+    after = {
+        "01-alpha.md": _chapter("Alpha", SHARD + KEY),
+        "02-beta.md": _chapter("Beta", FILLER + "".join(new for _, new in reversed(REWORDED))),
+    }
+    first, plan = _rebuild(tmp_path, before, after)
+    assert plan.added == ["beta/what-is-a-consumer"] and not plan.removed
+    old = {e.prompt: e.guid for e in first.lock.entries}
+    new = {e.prompt: e.guid for e in plan.lock.entries}
+    assert (
+        new["How large can a record's data blob be at most?"]
+        == old["What is the maximum size of a record's data blob?"]
+    )
+    assert new["What kind of learning works on unlabeled data?"] == old["Which kind of learning uses unlabeled data?"]
+    assert (
+        new["For how long are records retained by default?"] == old["How long does a stream keep records by default?"]
+    )
+
+
+def test_an_unreadable_lock_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "studyc.lock").mkdir()
+    with pytest.raises(lockfile.LockError, match=r"cannot read .*studyc\.lock: Is a directory"):
+        lockfile.read(tmp_path / "studyc.lock")
+    broken = tmp_path / "broken.lock"
+    broken.write_text("version\t1\ncard\tonly-a-key\n", encoding="utf-8")
+    with pytest.raises(lockfile.LockError, match=r"broken\.lock:2"):
+        lockfile.read(broken)
