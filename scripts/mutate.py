@@ -36,11 +36,16 @@ EQUIVALENT = ROOT / "docs" / "mutation-survivors.md"
 GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "identity": (
         ["compiler/anki/identity.py", "compiler/anki/lock.py", "compiler/anki/align.py"],
-        ["tests/test_identity_lock.py", "tests/test_identity.py", "tests/test_align.py"],
+        [
+            "tests/test_identity_match.py",
+            "tests/test_align.py",
+            "tests/test_identity_lock.py",
+            "tests/test_identity.py",
+        ],
     ),
     "stamp": (
         ["compiler/build/stamp.py", "compiler/build/cache.py", "compiler/model/atomic.py"],
-        ["tests/test_stamp.py", "tests/test_cache.py", "tests/test_atomic.py"],
+        ["tests/test_stamp_digest.py", "tests/test_cache.py", "tests/test_atomic.py", "tests/test_stamp.py"],
     ),
     "anki": (
         [
@@ -59,11 +64,21 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "frontend": (
         ["compiler/frontend/cards.py", "compiler/frontend/lower.py", "compiler/frontend/tree.py"],
-        ["tests/test_parser_fixtures.py", "tests/test_sanitize.py", "tests/test_json_backend.py"],
+        [
+            "tests/test_parser_fixtures.py",
+            "tests/test_covers_region.py",
+            "tests/test_friendly_errors.py",
+            "tests/test_generate.py",
+        ],
     ),
     "checks": (
-        ["compiler/checks/__init__.py", "compiler/checks/coverage.py", "compiler/checks/ids.py"],
-        ["tests/test_diagnostics.py", "tests/test_parser_fixtures.py", "tests/test_stats.py"],
+        [
+            "compiler/checks/__init__.py",
+            "compiler/checks/coverage.py",
+            "compiler/checks/ids.py",
+            "compiler/checks/quality.py",
+        ],
+        ["tests/test_diagnostics.py", "tests/test_course.py", "tests/test_quality.py", "tests/test_stats.py"],
     ),
     "sanitize": (["compiler/text/sanitize.py"], ["tests/test_sanitize.py", "tests/test_text_render.py"]),
 }
