@@ -177,16 +177,17 @@ def score(group: str, found: dict[str, str], equivalent: set[str], seconds: floa
 def mutmut_run(cmd: list[str], folder: Path, env: dict[str, str], budget: float | None) -> None:
     """Run mutmut; after ``budget`` minutes interrupt it as Ctrl-C would, so it keeps the verdicts
     it has (the mutants it did not reach stay "not checked" and are reported as such)."""
-    proc = subprocess.Popen(cmd, cwd=folder, env=env, start_new_session=True)
+    # a shell starts background jobs with Ctrl-C ignored; mutmut needs it to stop cleanly
+    proc = subprocess.Popen(cmd, cwd=folder, env=env, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         proc.wait(timeout=budget * 60 if budget else None)
     except subprocess.TimeoutExpired:
         print(f"   budget of {budget:g} min used up: stopping mutmut", flush=True)
-        os.killpg(proc.pid, signal.SIGINT)
+        proc.send_signal(signal.SIGINT)  # mutmut saves each verdict as it comes, and stops its workers
         try:
-            proc.wait(timeout=120)
+            proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            proc.terminate()
             proc.wait()
 
 
