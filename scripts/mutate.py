@@ -57,6 +57,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         [
             "tests/test_anki_truth.py",
             "tests/test_anki_models.py",
+            "tests/test_anki_tags.py",
             "tests/test_anki_oracle.py",
             "tests/test_anki.py",
             "tests/test_csv.py",
@@ -225,6 +226,19 @@ def run_group(group: str, args: argparse.Namespace, summary: dict[str, object]) 
     print(f"   {group} took {seconds:.0f} s", flush=True)
 
 
+def table(summary: dict[str, dict[str, object]]) -> str:
+    """The scores as the Markdown table docs/testing.md shows."""
+    rows = [
+        "| module | group | score | killed / total | equivalent | survived | no tests | not checked | time |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for module, r in sorted(summary.items(), key=lambda item: (str(item[1]["group"]), item[0])):
+        counts = [r.get(k, 0) for k in ("equivalent", "survived", "no tests", "not checked")]
+        cells = [f"`{module}`", r["group"], f"{r['score']}%", f"{r['killed']} / {r['total']}", *counts]
+        rows.append("| " + " | ".join(str(c) for c in cells) + f" | {r.get('seconds', '?')} s |")
+    return "\n".join(rows)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("groups", nargs="*", help=f"groups to run (default: all): {', '.join(GROUPS)}")
@@ -238,7 +252,12 @@ def main() -> int:
         help="keep the last run and recheck only its surviving mutants (after adding tests to the selected files)",
     )
     parser.add_argument("--budget", type=float, help="minutes per group; unreached mutants stay 'not checked'")
+    parser.add_argument("--table", action="store_true", help="print build/mutate/scores.json as a Markdown table")
     args = parser.parse_args()
+    summary_path = WORK / "scores.json"
+    if args.table:
+        print(table(json.loads(summary_path.read_text(encoding="utf-8"))))
+        return 0
     if args.list:
         for name, (modules, tests) in GROUPS.items():
             print(f"{name}: {' '.join(modules)}\n    tests: {' '.join(tests)}")
@@ -247,7 +266,6 @@ def main() -> int:
     unknown = [g for g in groups if g not in GROUPS]
     if unknown:
         parser.error(f"unknown group(s): {', '.join(unknown)}")
-    summary_path = WORK / "scores.json"
     summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.is_file() else {}
     for group in groups:
         run_group(group, args, summary)
