@@ -165,3 +165,18 @@ def test_a_telling_answer_identifies_the_card_from_eight_words() -> None:
     assert (
         similarity(_entry("Why use a partition key?", seven), "Name the role of this field.", seven) < FUZZY_THRESHOLD
     )
+
+
+def test_gaps_lie_between_anchors_and_have_both_sides() -> None:
+    old = [_entry("", "", key) for key in "abcde"]
+    # b and d matched in place: a, c and e each sit in their own gap with the new card there
+    assert gaps(old, [0, 1, 2, 3, 4], {1: old[1], 3: old[3]}) == [([0], [old[0]]), ([2], [old[2]]), ([4], [old[4]])]
+    # a gap with nothing old in it holds new cards only: nothing to pair
+    assert gaps(old[:1], [0, 1], {0: old[0]}) == []
+    assert gaps(old[:2], [0, 1, 2], {0: old[0]}) == [([1, 2], [old[1]])]
+
+
+def test_old_order_starts_a_chain_whose_neighbour_was_removed() -> None:
+    # "b" was removed: "z" followed it, so z now follows nothing and comes before m (its follower)
+    entries = [_entry("", "", "a", ""), _entry("", "", "m", "z"), _entry("", "", "z", "b")]
+    assert [e.key for e in old_order(entries)] == ["a", "z", "m"]

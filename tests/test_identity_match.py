@@ -308,3 +308,59 @@ def test_an_unreadable_lock_is_a_clear_error(tmp_path: Path) -> None:
     broken.write_text("version\t1\ncard\tonly-a-key\n", encoding="utf-8")
     with pytest.raises(lockfile.LockError, match=r"broken\.lock:2"):
         lockfile.read(broken)
+
+
+def test_the_lock_shows_each_card_kind_as_question_and_answer(tmp_path: Path) -> None:
+    # the lock's prompt/answer columns: what a lock diff and a "may be the removed card" report show
+    table = '{.cards front="Task,Service" ask="Why?"}\n| Task | Service | Why |\n|---|---|---|\n'
+    table += "| Load logs | Firehose | Managed |\n"
+    body = (
+        "C: The {{c1::outer {{c2::inner}} part}} and {{c3::last}}.\n\n"
+        "Q: What does a record consist of?\n\n- sequence number\n- data blob\n\n"
+        "Producer\n: Something that writes data into the stream.\n\n" + SHARD + table
+    )
+    plan = _resolve(tmp_path / "c", {"01-alpha.md": _chapter("Alpha", body)}, lockfile.Lock(), T1)
+    got = {(e.kind, e.prompt, e.answer) for e in plan.lock.entries}
+    assert got == {
+        # nested deletions are part of the outer one: one gap, its words once
+        ("cloze", "The [...] and [...].", "outer inner part | last"),
+        ("list", "What does a record consist of?", "sequence number | data blob"),
+        ("definition", "Producer", "Something that writes data into the stream."),
+        ("basic", "What is a shard?", "A unit of capacity."),
+        ("table_row", "Load logs | Firehose", "Managed"),
+    }
+
+
+def test_a_lock_from_before_the_note_type_column_keeps_every_note(tmp_path: Path) -> None:
+    files = {"01-alpha.md": _chapter("Alpha", SHARD + KEY + "C: A record holds up to {{c1::1 MB}}.\n\n")}
+    first = _resolve(tmp_path / "v1", files, lockfile.Lock(), T1)
+    # the oldest layout: nine columns, no note type, kind, section or neighbour
+    rows = lockfile.dumps(first.lock).splitlines()
+    old = "".join(
+        "\t".join(r.split("\t")[:3] + r.split("\t")[4:10]) + "\n" if r.startswith("card\t") else r + "\n" for r in rows
+    )
+    plan = _resolve(tmp_path / "v2", files, lockfile.parse(old), T2)
+    assert {k: i.guid for k, i in plan.identities.items()} == {k: i.guid for k, i in first.identities.items()}
+    assert not plan.added and not plan.removed
+
+
+def test_turning_on_source_links_updates_every_note_once(tmp_path: Path) -> None:
+    files = {"01-alpha.md": _chapter("Alpha", SHARD + KEY)}
+    folder = tmp_path / "c"
+    first = _resolve(folder, files, lockfile.Lock(), T1)
+    course, _ = load_course(folder)
+    assert course is not None
+    url = "https://example.org/notes/{path}#L{line}"
+    linked = resolve(course, first.lock, note_type_hashes(), at=T2, source_url=url)
+    assert sorted(linked.updated) == sorted(first.identities) and not linked.unchanged
+    again = resolve(course, linked.lock, note_type_hashes(), at=T2 + 1, source_url=url)
+    assert sorted(again.unchanged) == sorted(first.identities) and not again.updated
+
+
+def test_a_written_lock_reads_back_the_same(tmp_path: Path) -> None:
+    files = {"01-alpha.md": _chapter("Alpha", "Q: Was ist ein Shard – kurz?\n\nA: Eine Kapazitätseinheit.\n\n" + KEY)}
+    plan = _resolve(tmp_path / "c", files, lockfile.Lock(), T1)
+    path = tmp_path / "studyc.lock"
+    lockfile.write(path, plan.lock)
+    assert "Kapazitätseinheit" in path.read_bytes().decode("utf-8")
+    assert lockfile.read(path) == plan.lock
