@@ -364,3 +364,29 @@ def test_a_written_lock_reads_back_the_same(tmp_path: Path) -> None:
     lockfile.write(path, plan.lock)
     assert "Kapazitätseinheit" in path.read_bytes().decode("utf-8")
     assert lockfile.read(path) == plan.lock
+
+
+SERVICES = ["Athena", "Glue", "Redshift", "Kinesis", "Firehose", "Lambda", "SageMaker", "Comprehend", "Rekognition",
+            "Textract", "Polly", "Transcribe"]  # fmt: skip
+
+
+def test_a_mass_rewording_finds_each_card_among_many_look_alikes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # twelve cards of one pattern, all reworded and moved: each must find its own entry among
+    # the few likely ones (more cards than FUZZY_CANDIDATES share most of their words)
+    monkeypatch.setattr(identity, "FUZZY_ALL_PAIRS", 0)
+    old = "".join(
+        f"Q: What is {s} used for in the pipeline?\n\nA: {s} handles step {n} of it.\n\n"
+        for n, s in enumerate(SERVICES)
+    )
+    new = "".join(
+        f"Q: What is {s} for in the pipeline?\n\nA: {s} handles step {n} of it.\n\n" for n, s in enumerate(SERVICES)
+    )
+    before = {"01-alpha.md": _chapter("Alpha", old), "02-beta.md": _chapter("Beta", FILLER)}
+    after = {"01-alpha.md": _chapter("Alpha", SHARD), "02-beta.md": _chapter("Beta", FILLER + new)}
+    first, plan = _rebuild(tmp_path, before, after)
+    for s in SERVICES:
+        was = _guid(first, f"alpha/what-is-{s.lower()}-used-for-in-the-pipeline")
+        assert _guid(plan, f"beta/what-is-{s.lower()}-for-in-the-pipeline") == was, s
+    assert plan.added == ["alpha/what-is-a-shard"] and not plan.removed
