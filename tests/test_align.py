@@ -180,3 +180,17 @@ def test_old_order_starts_a_chain_whose_neighbour_was_removed() -> None:
     # "b" was removed: "z" followed it, so z now follows nothing and comes before m (its follower)
     entries = [_entry("", "", "a", ""), _entry("", "", "m", "z"), _entry("", "", "z", "b")]
     assert [e.key for e in old_order(entries)] == ["a", "z", "m"]
+
+
+def test_a_table_row_keeps_the_share_of_its_cells_unchanged() -> None:
+    # the task and the reason were rewritten; service and cost (2 of 4 cells) are unchanged
+    task, answer = "Deliver application logs from many servers into an S3 bucket", "Firehose | Batches records | Low"
+    answer = answer.replace("Batches records", "Batches records and retries failed deliveries automatically")
+    new = (
+        "Ship logs from a fleet of hosts to object storage",
+        "Firehose | Buffers incoming data then writes it in large files | Low",
+    )
+    for old_kind, new_kind in (("table_row", "table_row"), ("table_row", ""), ("", "table_row")):
+        assert similarity(_entry(task, answer, kind=old_kind), *new, new_kind) == 0.5, (old_kind, new_kind)
+    # other cards' " | " separates list items, which count as words only
+    assert similarity(_entry(task, answer, kind="list"), *new, "list") < 0.4
