@@ -165,13 +165,13 @@ def score(group: str, found: dict[str, str], equivalent: set[str], seconds: floa
     equal = sum(1 for name, status in found.items() if name in equivalent and status == "survived")
     total = tested - equal
     return {
+        **counts,  # first: "killed" below also counts the timeouts
         "group": group,
         "score": round(100.0 * killed / total, 1) if total else 0.0,
         "killed": killed,
         "total": total,
         "equivalent": equal,
         "seconds": round(seconds),
-        **counts,
     }
 
 
