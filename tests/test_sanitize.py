@@ -353,10 +353,20 @@ def test_only_tags_count_for_the_html_depth() -> None:
     # void and self-closed tags open nothing; a stray closer does not go below zero
     assert html_depth("<div><br><img alt=a><span/></div></p></p><i>x</i>") == 1
     assert html_depth("</b></b><div><div></div></div>") == 2
+    assert html_depth("<div><span/><b>x</b></div>") == 2
+    assert html_depth("<div><p></p><p><b></b></p></div>") == 3
 
 
 def test_anything_but_one_tag_is_not_an_inline_tag() -> None:
     for piece in ("<b>x</b>", "text", "<!-- c -->", "<!DOCTYPE html>", "<?php x ?>", "<![CDATA[x]]>", "<b><i>"):
         assert sanitize_tag(piece) is None, piece
+    # one tag with anything else around it is not one tag either
+    for extra in ("x", "&amp;", "<!-- c -->", "<!DOCTYPE html>", "<?php x ?>", "<![CDATA[x]]>"):
+        assert sanitize_tag("<b>" + extra) is None and sanitize_tag(extra + "<b>") is None, extra
     assert sanitize_tag("<br/>") == "<br>" and sanitize_tag("</br>") is None and sanitize_tag("</b>") == "</b>"
     assert sanitize_tag("<script>") is None and sanitize_tag("<blink>") is None
+
+
+def test_srcdoc_is_named_wherever_it_is_written() -> None:
+    assert unsafe_parts('<div srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;">x</div>') == ["srcdoc= attribute"]
+    assert "srcdoc" not in sanitize('<div srcdoc="x">y</div>')
