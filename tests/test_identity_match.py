@@ -313,8 +313,8 @@ def test_an_unreadable_lock_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_the_lock_shows_each_card_kind_as_question_and_answer(tmp_path: Path) -> None:
     # the lock's prompt/answer columns: what a lock diff and a "may be the removed card" report show
-    table = '{.cards front="Task,Service" ask="Why?"}\n| Task | Service | Why |\n|---|---|---|\n'
-    table += "| Load logs | Firehose | Managed |\n"
+    table = '{.cards front="Task,Service" ask="Why?"}\n| Task | Service | Why | Cost |\n|---|---|---|---|\n'
+    table += "| Load logs | Firehose | Managed | Low |\n"
     body = (
         "C: The {{c1::outer {{c2::inner}} part}} and {{c3::last}}.\n\n"
         "Q: What does a record consist of?\n\n- sequence number\n- data blob\n\n"
@@ -328,7 +328,7 @@ def test_the_lock_shows_each_card_kind_as_question_and_answer(tmp_path: Path) ->
         ("list", "What does a record consist of?", "sequence number | data blob"),
         ("definition", "Producer", "Something that writes data into the stream."),
         ("basic", "What is a shard?", "A unit of capacity."),
-        ("table_row", "Load logs | Firehose", "Managed"),
+        ("table_row", "Load logs | Firehose", "Managed | Low"),
     }
 
 
