@@ -25,9 +25,11 @@ test: $(STAMP)
 
 # Mutation testing of the modules where a bug costs users data or trust (docs/testing.md).
 # `make mutate MUTATE_GROUPS="identity stamp"` runs some groups; scores land in build/mutate/scores.json.
+# MUTATE_ARGS="--max-children 1 --budget 10" uses one core and at most 10 minutes per group.
 MUTATE_GROUPS ?=
+MUTATE_ARGS ?=
 mutate: $(STAMP)
-	$(BIN)/python scripts/mutate.py $(MUTATE_GROUPS)
+	$(BIN)/python scripts/mutate.py $(MUTATE_ARGS) $(MUTATE_GROUPS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check compiler tests

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from compiler.anki import lock as lockfile
-from compiler.anki.align import GAP_THRESHOLD, _increasing, gaps, old_order, similarity
+from compiler.anki.align import GAP_THRESHOLD, _increasing, gaps, old_order, same_side, similarity, words
 from compiler.anki.identity import FUZZY_THRESHOLD
 from compiler.anki.lock import Entry
 
@@ -124,3 +125,72 @@ def test_anchors_keep_the_order_of_both_sides(order: list[int]) -> None:
     for b in range(len(order)):
         best[b] += max((best[a] for a in range(b) if order[a] < order[b]), default=0)
     assert len(run) == max(best)
+
+
+def test_words_ignore_case_common_words_and_plural_s() -> None:
+    got = words("The Shards and their records, record RECORDS, the bus, glass, maps")
+    # "bus" is too short to be a plural, "glass" ends in a double s; repeats are counted
+    assert got == Counter({"record": 3, "shard": 1, "their": 1, "bus": 1, "glass": 1, "map": 1})
+
+
+def test_case_and_spacing_do_not_change_a_card() -> None:
+    assert (
+        similarity(_entry("What is A Shard?", "A Unit of capacity."), "what is a shard?", "a unit of capacity.") == 1.0
+    )
+    assert same_side("What  is\na shard?", "what is a SHARD?")
+    assert not same_side("", "") and not same_side("What is a shard?", "What is a stream?")
+
+
+def test_a_typo_in_a_long_answer_costs_little() -> None:
+    long = (
+        "Kinesis Data Streams keeps every record for twenty four hours by default; the retention period can be "
+        "raised to seven days or, with long-term retention, up to three hundred and sixty five days."
+    )
+    score = similarity(
+        _entry("How long are records kept?", long), "How long are records kept?", long.replace("seven", "sevn")
+    )
+    assert 0.97 <= score < 1.0
+
+
+def test_an_answer_made_more_precise_counts_as_unchanged() -> None:
+    # every word of the old answer is kept: the question alone decides, and it changed a lot
+    old = _entry("What is the maximum size of a record's data blob?", "1 MB.")
+    assert similarity(old, "Which limit applies to one blob?", "1 MB, counted before base64 encoding.") >= GAP_THRESHOLD
+
+
+def test_a_telling_answer_identifies_the_card_from_eight_words() -> None:
+    eight = "It decides which shard stores the record and keeps related records ordered."
+    seven = "Picks the shard of each record, keeping records ordered."
+    assert similarity(_entry("Why use a partition key?", eight), "Name the role of this field.", eight) == 0.8
+    assert (
+        similarity(_entry("Why use a partition key?", seven), "Name the role of this field.", seven) < FUZZY_THRESHOLD
+    )
+
+
+def test_gaps_lie_between_anchors_and_have_both_sides() -> None:
+    old = [_entry("", "", key) for key in "abcde"]
+    # b and d matched in place: a, c and e each sit in their own gap with the new card there
+    assert gaps(old, [0, 1, 2, 3, 4], {1: old[1], 3: old[3]}) == [([0], [old[0]]), ([2], [old[2]]), ([4], [old[4]])]
+    # a gap with nothing old in it holds new cards only: nothing to pair
+    assert gaps(old[:1], [0, 1], {0: old[0]}) == []
+    assert gaps(old[:2], [0, 1, 2], {0: old[0]}) == [([1, 2], [old[1]])]
+
+
+def test_old_order_starts_a_chain_whose_neighbour_was_removed() -> None:
+    # "b" was removed: "z" followed it, so z now follows nothing and comes before m (its follower)
+    entries = [_entry("", "", "a", ""), _entry("", "", "m", "z"), _entry("", "", "z", "b")]
+    assert [e.key for e in old_order(entries)] == ["a", "z", "m"]
+
+
+def test_a_table_row_keeps_the_share_of_its_cells_unchanged() -> None:
+    # the task and the reason were rewritten; service and cost (2 of 4 cells) are unchanged
+    task, answer = "Deliver application logs from many servers into an S3 bucket", "Firehose | Batches records | Low"
+    answer = answer.replace("Batches records", "Batches records and retries failed deliveries automatically")
+    new = (
+        "Ship logs from a fleet of hosts to object storage",
+        "Firehose | Buffers incoming data then writes it in large files | Low",
+    )
+    for old_kind, new_kind in (("table_row", "table_row"), ("table_row", ""), ("", "table_row")):
+        assert similarity(_entry(task, answer, kind=old_kind), *new, new_kind) == 0.5, (old_kind, new_kind)
+    # other cards' " | " separates list items, which count as words only
+    assert similarity(_entry(task, answer, kind="list"), *new, "list") < 0.4

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import inspect
 import itertools
+from pathlib import Path
 
 from conftest import FIXTURES, assert_snapshot
 
@@ -64,3 +65,19 @@ def test_information_never_fails_a_build_and_can_be_suppressed() -> None:
     assert [d.code for d in diags.errors(strict=True)] == [Code.QUESTION_CHOOSE_COUNT]
     diags.suppress(("question.not-generated",))
     assert [d.code for d in diags.items] == [Code.QUESTION_CHOOSE_COUNT]
+
+
+def test_an_uncovered_tip_is_named_by_its_first_sixty_characters(tmp_path: Path) -> None:
+    sixty = "Know the shard limits: 1 MB or 1,000 records per second each"
+    longer = "Remember   that Firehose buffers\nrecords before it delivers them to S3, Redshift or OpenSearch."
+    assert len(sixty) == 60
+    (tmp_path / "course.md").write_text("---\ntitle: C\nexam: E\n---\n", encoding="utf-8")
+    tips = f"{{#short}}\n> [!TIP]\n> {sixty}\n\n{{#long}}\n> [!TIP]\n> {longer.replace(chr(10), chr(10) + '> ')}\n\n"
+    card = "Q: What is a shard?\n\nA: A unit of capacity.\n"
+    (tmp_path / "01-a.md").write_text(f"---\ntitle: A\n---\n## Exam tips\n\n{tips}## Cards\n\n{card}", encoding="utf-8")
+    found = [d.message for d in check(tmp_path).diagnostics.sorted() if d.code is Code.COVERAGE_NO_CARDS]
+    assert found == [
+        f'exam tip "{sixty}" has no cards; add covers="short" to a card or section',
+        'exam tip "Remember that Firehose buffers records before it delivers t…" has no cards; '
+        'add covers="long" to a card or section',
+    ]

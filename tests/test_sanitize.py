@@ -13,7 +13,7 @@ from compiler.model.diagnostics import Code
 from compiler.model.doc import Text
 from compiler.settings import Limits
 from compiler.text.html import HtmlRenderer
-from compiler.text.sanitize import ALLOWED_TAGS, sanitize, unsafe_parts
+from compiler.text.sanitize import ALLOWED_TAGS, html_depth, sanitize, sanitize_tag, unsafe_parts
 
 MEDIA = "studyc-0123456789abcdef0123.png"
 
@@ -267,3 +267,106 @@ def test_allowed_url_schemes_survive_in_any_case(scheme: str) -> None:
         fragment = f'<a href="{spelling}://example.com/x">x</a>'
         assert _hrefs(sanitize(fragment)) == [f"{spelling}://example.com/x"]
         assert unsafe_parts(fragment) == []
+
+
+# -- one raw tag inside a paragraph: sanitize_tag, the path nh3 does not see ------------------
+
+
+def _inline_html(tmp_path: Path, markdown: str) -> str:
+    """A paragraph with raw inline tags, parsed and rendered to HTML as every target renders it."""
+    result = parse_file(tmp_path, "01-inline.md", f"---\ntitle: Inline\n---\n{markdown}\n", Limits())
+    (para,) = [b.model_dump(mode="json") for b in result.blocks]
+    return "".join(_html(para))
+
+
+@pytest.mark.parametrize("scheme", BAD_SCHEMES)
+def test_a_dangerous_url_in_an_inline_tag_is_dropped_in_every_spelling(scheme: str) -> None:
+    for spelling in _spellings(scheme):
+        for tag in (
+            f'<a href="{spelling}alert(1)">',
+            f"<a title=t href='{spelling}alert(1)'>",
+            f'<img src="{spelling}x">',
+        ):
+            cleaned = sanitize_tag(tag)
+            assert cleaned is not None and cleaned.startswith(("<a ", "<img")), tag
+            assert not _hrefs(cleaned), (tag, cleaned)
+
+
+@pytest.mark.parametrize("scheme", ["http", "https", "mailto"])
+def test_an_allowed_url_in_an_inline_tag_is_kept(scheme: str) -> None:
+    assert sanitize_tag(f'<A HREF="{scheme}://example.com/x?a=1&b=2">') == (
+        f'<a href="{scheme}://example.com/x?a=1&amp;b=2" rel="noopener noreferrer">'
+    )
+    assert sanitize_tag('<a href="notes/page.html">') == '<a href="notes/page.html" rel="noopener noreferrer">'
+
+
+@pytest.mark.parametrize("handler", EVENT_HANDLERS)
+def test_every_event_handler_is_dropped_from_an_inline_tag(handler: str) -> None:
+    for tag in sorted(ALLOWED_TAGS):
+        for spelling in (handler, handler.upper()):
+            cleaned = sanitize_tag(f'<{tag} {spelling}="alert(1)" title="t">')
+            assert cleaned == f'<{tag} title="t"' + (' rel="noopener noreferrer">' if tag == "a" else ">"), cleaned
+
+
+def test_inline_tags_keep_only_their_own_attributes() -> None:
+    # "*" attributes on any tag, the others only on their tag; the first of duplicates wins
+    assert (
+        sanitize_tag('<kbd class="key" title="t" href="https://x" src="y" width="3">') == '<kbd class="key" title="t">'
+    )
+    assert sanitize_tag(f'<img src="{MEDIA}" alt="a" width="10" class="c" title="t">') == (
+        f'<img src="{MEDIA}" alt="a" width="10" class="c" title="t">'
+    )
+    assert sanitize_tag('<img src="x.png" alt="a">') == '<img alt="a">'  # not a checked media name
+    assert sanitize_tag('<ol start="3">') == '<ol start="3">' and sanitize_tag('<ul start="3">') == "<ul>"
+    assert sanitize_tag('<abbr title="first" title="second">') == '<abbr title="first">'
+    assert sanitize_tag("<abbr title>") == '<abbr title="">'
+
+
+@pytest.mark.parametrize(
+    ("style", "kept"),
+    [
+        ("text-align: Center", ' style="text-align:center"'),
+        ("color: red; TEXT-ALIGN : right", ' style="text-align:right"'),
+        ("text-align: left: 1", ""),
+        ("text-align: sideways", ""),
+        ("color: red", ""),
+        ("text-align", ""),
+        ("align: left", ""),
+        ("background: url(javascript:alert(1)); text-align: justify", ' style="text-align:justify"'),
+    ],
+)
+def test_a_table_cell_keeps_only_a_plain_text_align(style: str, kept: str) -> None:
+    assert sanitize_tag(f'<td style="{style}">') == f"<td{kept}>"
+    assert sanitize_tag(f'<span style="{style}">') == "<span>"
+
+
+def test_a_paragraph_link_keeps_its_target_and_loses_a_script(tmp_path: Path) -> None:
+    html = _inline_html(
+        tmp_path, 'See <a href="https://example.com/a">docs</a> or <a href="javascript:alert(1)">x</a>.'
+    )
+    assert '<a href="https://example.com/a" rel="noopener noreferrer">docs</a>' in html
+    assert "javascript" not in html and "alert" not in html
+
+
+def test_only_tags_count_for_the_html_depth() -> None:
+    assert html_depth("<div><p><b>x</b></p></div>") == 3
+    # void and self-closed tags open nothing; a stray closer does not go below zero
+    assert html_depth("<div><br><img alt=a><span/></div></p></p><i>x</i>") == 1
+    assert html_depth("</b></b><div><div></div></div>") == 2
+    assert html_depth("<div><span/><b>x</b></div>") == 2
+    assert html_depth("<div><p></p><p><b></b></p></div>") == 3
+
+
+def test_anything_but_one_tag_is_not_an_inline_tag() -> None:
+    for piece in ("<b>x</b>", "text", "<!-- c -->", "<!DOCTYPE html>", "<?php x ?>", "<![CDATA[x]]>", "<b><i>"):
+        assert sanitize_tag(piece) is None, piece
+    # one tag with anything else around it is not one tag either
+    for extra in ("x", "&amp;", "<!-- c -->", "<!DOCTYPE html>", "<?php x ?>", "<![CDATA[x]]>"):
+        assert sanitize_tag("<b>" + extra) is None and sanitize_tag(extra + "<b>") is None, extra
+    assert sanitize_tag("<br/>") == "<br>" and sanitize_tag("</br>") is None and sanitize_tag("</b>") == "</b>"
+    assert sanitize_tag("<script>") is None and sanitize_tag("<blink>") is None
+
+
+def test_srcdoc_is_named_wherever_it_is_written() -> None:
+    assert unsafe_parts('<div srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;">x</div>') == ["srcdoc= attribute"]
+    assert "srcdoc" not in sanitize('<div srcdoc="x">y</div>')

@@ -192,12 +192,14 @@ def _unsure(cards: list[CardContext], added: list[int], removed: list[Entry]) ->
     if not added or not removed or len(added) * len(removed) > FUZZY_ALL_PAIRS:
         return []
     best: dict[str, Unsure] = {}
+    top: dict[str, float] = {}  # unrounded: on a tie the first card in reading order stays
     for i in added:
         card = cards[i].card
         prompt, answer = (clean_text(t) for t in prompt_answer(card))
         for e in removed:
             score = similarity(e, prompt, answer, card.kind)
-            if score >= UNSURE_FROM and _fits(e, card) and score > (best[e.guid].score if e.guid in best else 0):
+            if score >= UNSURE_FROM and _fits(e, card) and score > top.get(e.guid, 0):
+                top[e.guid] = score
                 best[e.guid] = Unsure(f"{card.span.path}:{card.span.line}", e, round(score, 2))
     return sorted(best.values(), key=lambda u: (-u.score, u.where))
 
