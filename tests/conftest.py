@@ -139,10 +139,15 @@ def built_source(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subpro
     """
     project = tmp_path_factory.mktemp("built-source")
     shutil.copytree(SOURCE, project / "source")
+    return project, in_terminal(["build"], project)
+
+
+def in_terminal(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m compiler ARGS`` with stdout and stderr interleaved as a 100-column terminal shows them."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100"}
     proc = subprocess.run(
-        [sys.executable, "-m", "compiler", "build"],
-        cwd=project,
+        [sys.executable, "-m", "compiler", *args],
+        cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -150,4 +155,4 @@ def built_source(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subpro
         timeout=300,
     )
     assert "Traceback" not in proc.stdout, proc.stdout
-    return project, proc
+    return proc

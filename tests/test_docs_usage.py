@@ -12,16 +12,14 @@ in `UNCHECKED` with its reason; any other block that is not run fails.
 from __future__ import annotations
 
 import fcntl
-import os
 import re
 import shlex
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SAMPLE, SOURCE, UPDATE
+from conftest import ROOT, SAMPLE, SOURCE, UPDATE, in_terminal
 from test_docs_examples import _broken, _pattern
 
 DOCS = ROOT / "docs"
@@ -107,18 +105,7 @@ def _project(tmp_path: Path, key: tuple[str, str, int]) -> Path:
 def _run(command: str, project: Path) -> list[str]:
     """What a terminal shows, stdout and stderr interleaved; `| head -N` and a non-zero exit as in the docs."""
     line, _, pipe = command.partition(" | head -")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "compiler", *shlex.split(line)],
-        cwd=project,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=300,
-    )
-    assert "Traceback" not in proc.stdout, proc.stdout
-    return _shown(proc, project, pipe)
+    return _shown(in_terminal(shlex.split(line), project), project, pipe)
 
 
 def _shown(proc: subprocess.CompletedProcess[str], project: Path, pipe: str = "") -> list[str]:

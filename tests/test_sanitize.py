@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -238,10 +239,22 @@ def _effective_scheme(url: str) -> str:
     return m.group(1).lower() if m else ""
 
 
-def _hrefs(cleaned: str) -> list[str]:
-    import html as html_module
+class _Urls(HTMLParser):
+    """Every href and src as an HTML parser reads them (quoted either way, entities decoded)."""
 
-    return [html_module.unescape(v) for v in re.findall(r'(?:href|src)="([^"]*)"', cleaned)]
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.urls += [value or "" for name, value in attrs if name in ("href", "src")]
+
+
+def _hrefs(cleaned: str) -> list[str]:
+    reader = _Urls()
+    reader.feed(cleaned)
+    reader.close()
+    return reader.urls
 
 
 @pytest.mark.parametrize("scheme", BAD_SCHEMES)
