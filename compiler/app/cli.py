@@ -230,6 +230,7 @@ def _check_or_build(args: argparse.Namespace, reporter: Reporter, stale: Callabl
         if args.collection is not None and "cheatsheet" not in formats:
             raise UsageError("--collection prints the weak-spots sheet, which the cheatsheet format makes; add it")
         options = pipeline.options_for(args.source, config)
+        timings: dict[str, float] = {}
         with reporter.progress(pipeline.steps(formats), "building") as step:
             result = pipeline.build(
                 args.source,
@@ -247,7 +248,9 @@ def _check_or_build(args: argparse.Namespace, reporter: Reporter, stale: Callabl
                 landed=reporter.landed if stale is not None else None,
                 cancel=stale,
                 collection=args.collection,
+                timings=timings,
             )
+        reporter.debug("timings: " + (" · ".join(f"{k} {v:.2f} s" for k, v in timings.items()) or "none"))
         if args.collection is None and "cheatsheet" in formats:
             reporter.debug("weak-spots sheet not built: pass --collection PATH to read your Anki reviews")
     if result.cancelled:
