@@ -10,12 +10,13 @@ from conftest import SAMPLE
 
 from compiler.build import pdf_worker, pipeline
 from compiler.model.backend import Options, Output
+from compiler.print import pieces
 
 
 @pytest.fixture(autouse=True)
 def fresh_worker_state(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pdf_worker, "_used", False)
-    monkeypatch.setattr(pdf_worker, "_cores", lambda: 2)
+    monkeypatch.setattr(pieces, "cores", lambda: 2)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     monkeypatch.delenv("STUDYC_DEBUG", raising=False)
 
@@ -54,5 +55,5 @@ def test_dead_worker_falls_back_to_in_process() -> None:
 
 def test_no_worker_without_pdf_formats_or_with_one_core(monkeypatch: pytest.MonkeyPatch) -> None:
     assert pdf_worker.start(["json", "anki"]) is None
-    monkeypatch.setattr(pdf_worker, "_cores", lambda: 1)
+    monkeypatch.setattr(pieces, "cores", lambda: 1)
     assert pdf_worker.start(["cheatsheet"]) is None

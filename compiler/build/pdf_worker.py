@@ -36,13 +36,6 @@ if TYPE_CHECKING:  # multiprocessing loads only when a build asks for a PDF
 _used = False
 
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
 def _serve(conn: Connection, names: list[str]) -> None:
     """Worker: warm up the imports, then render what the main process sends."""
     import multiprocessing
@@ -94,9 +87,9 @@ def _render(name: str, course: Course, options: Options) -> tuple[Any, ...]:
 
 def _results(course: Course, options: Options, todo: list[str]) -> Iterator[tuple[str, tuple[Any, ...]]]:
     """Each format's result as it is ready: several formats at once when there are cores for them."""
-    from compiler.print.pieces import can_fork, die_with_parent
+    from compiler.print.pieces import can_fork, cores, die_with_parent
 
-    workers = min(_cores(), len(todo))
+    workers = min(cores(), len(todo))
     if workers < 2 or not can_fork():
         for name in todo:
             yield name, _render(name, course, options)
@@ -210,9 +203,11 @@ def start(formats: list[str], always: bool = False) -> PdfWorker | None:
 
     ``always``: also after the first build (watch, whose rounds must be able to stop PDF work).
     """
+    from compiler.print.pieces import cores
+
     global _used
     names = [f for f in formats if f in PDF_FORMATS]
-    if not names or (_used and not always) or _cores() < 2 or os.environ.get("STUDYC_DEBUG"):
+    if not names or (_used and not always) or cores() < 2 or os.environ.get("STUDYC_DEBUG"):
         return None
     _used = True
     try:

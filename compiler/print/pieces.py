@@ -163,7 +163,8 @@ def _run(index: int) -> Piece:
     return _JOBS[index]()
 
 
-def _cores() -> int:
+def cores() -> int:
+    """The cores this process may run on."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
@@ -185,7 +186,7 @@ def can_fork() -> bool:
 
 def lay_out(jobs: Sequence[Callable[[], Piece]]) -> list[Piece]:
     """Run the jobs, on every core when there are several and forking is safe; results in order."""
-    workers = min(_cores(), len(jobs))
+    workers = min(cores(), len(jobs))
     if workers < 2 or not can_fork():
         return [job() for job in jobs]
     import multiprocessing
@@ -239,6 +240,16 @@ def lay_out_html(html: str) -> Piece:
 def whole(store: Store, version: str, html: str) -> Piece:
     """A document laid out as one piece, from the store when this exact HTML was laid out before."""
     return cached(store, [(piece_key(version, html), partial(lay_out_html, html))])[0]
+
+
+def overlay_html(styles: str, pages: int) -> str:
+    """A document of ``pages`` empty pages that carry only what ``styles``' ``@page`` rules draw.
+
+    Laid out once and drawn over a joined document (:func:`join`), it gives the pieces running
+    heads and "Page x of y" that no piece can know (where it lands, how many pages there are).
+    """
+    body = '<div style="break-after: page"></div>' * (pages - 1) + "<div></div>"
+    return f"<!DOCTYPE html><html><head><style>{styles}</style></head><body>{body}</body></html>"
 
 
 # -- joining ------------------------------------------------------------------------------------
