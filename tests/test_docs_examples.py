@@ -106,6 +106,22 @@ def test_readme_blocks_are_real_output(
     assert problems == [], "README example output is stale (STUDYC_UPDATE_SNAPSHOTS=1):\n" + "\n".join(problems)
 
 
+def test_every_quoted_left_out_line_is_the_real_one(
+    built_source: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    """The shipped cheat sheet's ``print.left-out`` line, quoted outside the checked blocks too, is the build's."""
+    real = [line for line in built_source[1].stdout.splitlines() if "[print.left-out]" in line]
+    assert len(real) == 1
+    quoted = [
+        (doc.name, line.strip())
+        for doc in (README, *sorted((ROOT / "docs").glob("*.md")))
+        for line in doc.read_text(encoding="utf-8").splitlines()
+        if "[print.left-out]" in line and "243 cards" in line
+    ]
+    assert len(quoted) >= 3
+    assert [(name, line) for name, line in quoted if line != real[0]] == []
+
+
 def test_readme_lists_every_output() -> None:
     readme = README.read_text(encoding="utf-8")
     built = re.findall(r"^  build/(\S+)", readme, flags=re.M)

@@ -256,8 +256,8 @@ def test_cheatsheet_is_a_few_pages(shipped: Built) -> None:
 
 def test_shipped_cheatsheet_fills_its_budget_as_the_readme_says(shipped: Built) -> None:
     diags = Diagnostics()
-    _, _, laid = cheatsheet.budgeted(shipped.course, Options(source_root=SOURCE), diags)
-    pages = len(laid.pages)
+    _, laid, _ = cheatsheet.sheet(shipped.course, Options(source_root=SOURCE), diags)
+    pages = sum(piece.pages for piece in laid)
     assert pages == DEFAULT_CHEATSHEET_PAGES
     assert f"({pages} A4 pages" in (ROOT / "README.md").read_text(encoding="utf-8")
     assert [d.code for d in diags.items] in ([], [Code.PRINT_LEFT_OUT])

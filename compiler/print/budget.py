@@ -153,7 +153,8 @@ class Item:
     level: int
     height: float
     heads: tuple[tuple[str, float], ...]
-    """(key, height) of the chapter and section headings the item needs printed."""
+    """(key, height) of the chapter and section headings the item needs printed; a key is the
+    chapter's id, then ``/`` and each section's id."""
     cards: tuple[int, ...] = ()
     """Course-order numbers of the cards it puts on the sheet (itself, or its list's or table's cards)."""
 
@@ -219,13 +220,45 @@ def items(course: Course, paper: Paper) -> list[Item]:
 
     def walk(node: Chapter | Section, heads: tuple[tuple[str, float], ...], key: str) -> None:
         out.extend(_container_items(node.blocks, heads, paper, counter))
-        for i, sub in enumerate(node.sections):
+        for sub in node.sections:
             size = BOX_HEAD if isinstance(node, Chapter) else SUB_HEAD
-            walk(sub, (*heads, (f"{key}/{i}", size)), f"{key}/{i}")
+            walk(sub, (*heads, (f"{key}/{sub.id}", size)), f"{key}/{sub.id}")
 
-    for c, chapter in enumerate(course.chapters):
-        walk(chapter, ((f"{c}", CHAPTER_HEAD),), f"{c}")
+    for chapter in course.chapters:
+        walk(chapter, ((chapter.id, CHAPTER_HEAD),), chapter.id)
     return out
+
+
+def page_space(paper: Paper, first: bool) -> float:
+    """Millimetres of column one page holds; the first page also holds the sheet's title."""
+    column = PAPER_MM[paper][1] - MARGIN_V
+    return (COLUMNS * column - (COLUMNS * HEAD if first else 0.0)) * FILL
+
+
+def page_height(page: list[Item]) -> float:
+    """Estimated millimetres of column a page's items take, with the headings they need once each."""
+    heads = {key: size for item in page for key, size in item.heads}
+    return sum(item.height for item in page) + sum(heads.values())
+
+
+def paginate(kept: list[Item], room: Callable[[int], float]) -> list[list[Item]]:
+    """``kept`` (in course order) cut into pages of at most ``room(page index)`` millimetres each.
+
+    An item that does not fit goes whole to the next page, which prints again the headings
+    its item needs (the chapter, the section box): a page is laid out on its own.
+    """
+    pages: list[list[Item]] = [[]]
+    used, heads = 0.0, set[str]()
+    for item in kept:
+        cost = item.height + sum(size for key, size in item.heads if key not in heads)
+        if pages[-1] and used + cost > room(len(pages) - 1):
+            pages.append([])
+            used, heads = 0.0, set()
+            cost = item.height + sum(size for _, size in item.heads)
+        pages[-1].append(item)
+        used += cost
+        heads.update(key for key, _ in item.heads)
+    return pages
 
 
 @dataclass
@@ -245,9 +278,12 @@ class Selection:
         return self.cards_total - self.cards_kept
 
 
-def select(course: Course, budget: float, paper: Paper) -> Selection:
-    """Fill ``budget`` millimetres of column in priority order; every tip is kept whatever it costs."""
-    found = items(course, paper)
+def select(course: Course, budget: float, paper: Paper, found: list[Item] | None = None) -> Selection:
+    """Fill ``budget`` millimetres of column in priority order; every tip is kept whatever it costs.
+
+    ``found``: the course's :func:`items`, when the caller has them already.
+    """
+    found = items(course, paper) if found is None else found
     result = Selection(cards_total=sum(1 for _ in iter_cards(course)))
     used, heads = 0.0, set[str]()
     for level in range(TIP, REST + 1):

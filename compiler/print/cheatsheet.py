@@ -4,30 +4,36 @@
 ``<slug>-cheatsheet.pdf``: three columns, one box per section, exam tips
 highlighted and every card's fact as a one-liner (see the template for what
 is left out). When the whole course does not fit ``cheatsheet.pages``,
-:mod:`compiler.print.budget` picks what stays, on the IR, before layout; the
-result is laid out once and, only if the estimate ran over, selected again on a
-smaller budget. With ``--collection`` the same budget prints the user's weak
-spots (:mod:`compiler.print.weakspots`).
+:mod:`compiler.print.budget` picks what stays, on the IR, before layout.
+
+The PDF is laid out page by page (:mod:`compiler.print.pieces`): the budget
+cuts what stays into pages by estimated height, each page is a document of its
+own (a section that goes on over a page break prints its heading again,
+marked "continued"), cached by its HTML, and "Page x of y" is drawn over the
+joined pages. So an edit lays out the page it is on, and the pages of a cold
+build lay out on both cores. A page that runs over is given less room and the
+pages are cut again; an estimate that needs more pages than the budget selects
+less. With ``--collection`` the same budget prints the user's weak spots
+(:mod:`compiler.print.weakspots`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from dataclasses import dataclass, field
+from functools import partial
 
 from compiler.model.backend import Options, Output
 from compiler.model.diagnostics import Code, Diagnostics
 from compiler.model.ir import AnyCard, BasicCard, Block, ClozeCard, Course, ListCard, Prose
 from compiler.print import budget
-from compiler.print.common import Paper, build_date, layout, page_rules, paper, render_template, stylesheet
-from compiler.print.pieces import Piece, Store, code_version, join, whole
+from compiler.print.common import PAPER_MM, Paper, build_date, page_rules, paper, render_template, stylesheet
+from compiler.print.pieces import Piece, Store, cached, code_version, join, lay_out_html, overlay_html, piece_key, whole
 from compiler.print.render import Images, PrintRenderer
 
-L = TypeVar("L")
+#: Share of its items' estimated height a page that ran over keeps, per time it ran over.
+_SHRINK = 0.95
 
-if TYPE_CHECKING:
-    from weasyprint import Document
 
 
 def is_paragraphs(block: Prose) -> bool:
@@ -67,12 +73,26 @@ def groups(blocks: tuple[Block, ...], size: Paper) -> list[Block | Run]:
     return out
 
 
-def render_html(course: Course, options: Options, diags: Diagnostics | None = None, dated: bool = True) -> str:
+@dataclass(frozen=True)
+class Page:
+    """One page of the PDF, laid out as a document of its own."""
+
+    first: bool
+    """Whether it is page 1, which carries the sheet's title."""
+    continued: frozenset[str] = field(default_factory=frozenset)
+    """Heading keys (see :attr:`budget.Item.heads`) already printed on an earlier page."""
+
+
+def render_html(
+    course: Course, options: Options, diags: Diagnostics | None = None, dated: bool = True, page: Page | None = None
+) -> str:
     """The cheat sheet of ``course`` (as given: no budget) as one HTML document; problems go to ``diags``.
 
     ``dated=False`` leaves the date out (the PDF gets it when it is joined, see :mod:`compiler.print.pieces`).
+    ``page``: the document is that page of the PDF, undated and without running heads (drawn over it).
     """
     size = paper(course, options)
+    width, height = PAPER_MM[size]
     return render_template(
         "cheatsheet.html.j2",
         course=course,
@@ -80,79 +100,115 @@ def render_html(course: Course, options: Options, diags: Diagnostics | None = No
         is_paragraphs=is_paragraphs,
         groups=lambda blocks: groups(blocks, size),
         domains={d.id: d for d in course.domains},
-        date=build_date(course) if dated else None,
+        date=build_date(course) if dated and page is None else None,
         css=stylesheet("base.css", "cheatsheet.css"),
-        page_css=page_rules(course, size, "Cheat sheet"),
+        page_css=page_rules(course, size, "Cheat sheet")
+        if page is None
+        else f"@page {{ size: {width}mm {height}mm; }}",
+        head=page is None or page.first,
+        continued=frozenset() if page is None else page.continued,
     )
 
 
-def budgeted(
-    course: Course,
-    options: Options,
-    diags: Diagnostics,
-    lay: Callable[[str], L] | None = None,
-) -> tuple[Course, str, L | Document]:
-    """The cheat sheet cut to ``options.cheatsheet_pages``: the course it kept, its HTML and its layout.
+def _page_htmls(course: Course, options: Options, diags: Diagnostics, pages: list[list[budget.Item]]) -> list[str]:
+    """Each page's document: the course pruned to that page's items."""
+    seen: set[str] = set()
+    htmls = []
+    for index, items in enumerate(pages):
+        keys = {key for item in items for key, _ in item.heads}
+        page = Page(index == 0, frozenset(keys & seen))
+        seen |= keys
+        chosen = budget.prune(course, {item.order for item in items})
+        htmls.append(render_html(chosen, options, diags, page=page))
+    return htmls
 
-    ``lay`` lays out an HTML document (default: WeasyPrint, with the date in the HTML; the
-    build passes a cached layout of the undated HTML). What was left out is reported at info level.
+
+def _estimate(
+    course: Course, space: float, size: Paper, limit: int, room: Callable[[int], float]
+) -> tuple[budget.Selection, list[list[budget.Item]]]:
+    """What stays on ``space`` millimetres, cut into pages; less while the cut needs more than ``limit`` pages."""
+    found = budget.items(course, size)
+    for _ in range(64):  # each round drops at least what ran past the last page
+        selection = budget.select(course, space, size, found)
+        pages = budget.paginate([item for item in found if item.order in selection.kept], room)
+        if len(pages) <= limit or space <= 0:
+            break
+        space -= max(1.0, sum(item.height for items in pages[limit:] for item in items))
+    return selection, pages
+
+
+def paginated(
+    course: Course, options: Options, diags: Diagnostics, lay: Callable[[list[str]], list[Piece]]
+) -> tuple[Course, list[Piece]]:
+    """The cheat sheet cut to ``options.cheatsheet_pages``: the course it kept and its pages, laid out by ``lay``.
+
+    What was left out is reported at info level.
     """
     size = paper(course, options)
-    pages = options.cheatsheet_pages
-    selections: list[budget.Selection] = []
+    limit = options.cheatsheet_pages
+    rooms: dict[int, float] = {}  # the pages that ran over: the room they get instead of the estimate
+    tries: dict[int, int] = {}
 
-    def choose(space: float) -> Course:
-        selection = budget.select(course, space, size)
-        selections.append(selection)
-        return course if selection.cut_level is None else budget.prune(course, selection.kept)
+    def room(index: int) -> float:
+        return rooms.get(index, budget.page_space(size, index == 0))
 
     sheet_diags = Diagnostics()
-
-    def html(chosen: Course) -> str:
-        return render_html(chosen, options, sheet_diags, dated=lay is None)
-
-    # looked up at call time, so a test may stand in for WeasyPrint
-    chosen, document, laid = budget.fit(pages, size, choose, html, lay or (lambda text: layout(text)))
-    diags.items.extend(dict.fromkeys(sheet_diags.items))  # several layouts report the same formula once
-    last = selections[-1]
-    if last.cards_left_out:
-        total = last.cards_total
+    for attempt in range(budget.MAX_LAYOUTS):
+        selection, pages = _estimate(course, budget.capacity(limit, size), size, limit, room)
+        laid = lay(_page_htmls(course, options, sheet_diags, pages))
+        over = [i for i, piece in enumerate(laid) if piece.pages > 1 and len(pages[i]) > 1]
+        if not over or attempt == budget.MAX_LAYOUTS - 1:
+            break
+        sheet_diags = Diagnostics()  # this attempt's pages are not the sheet
+        for i in over:  # it keeps less: at least one item fewer, and 5 % less room per time it ran over
+            tries[i] = tries.get(i, 0) + 1
+            rooms[i] = min(budget.page_height(pages[i][:-1]), budget.page_height(pages[i]) * _SHRINK ** tries[i])
+    diags.items.extend(dict.fromkeys(sheet_diags.items))  # several pages report the same formula once
+    if selection.cards_left_out:
+        total, pages_word = selection.cards_total, f"page{'s' if limit != 1 else ''}"
         diags.add(
             Code.PRINT_LEFT_OUT,
             "course.md",
             1,
-            f"cheat sheet: {last.cards_left_out:,} of {total:,} cards left out to fit {pages} page"
-            f"{'s' if pages != 1 else ''} (the budget ran out at {budget.LEVEL_NAMES[last.cut_level or 0]}); "
+            f"cheat sheet: {selection.cards_left_out:,} of {total:,} cards left out to fit {limit} {pages_word} "
+            f"(the budget ran out at {budget.LEVEL_NAMES[selection.cut_level or 0]}); "
             "raise cheatsheet.pages or mark key cards with {.key}",
         )
-    return chosen, document, laid
+    chosen = course if selection.cut_level is None else budget.prune(course, selection.kept)
+    return chosen, laid
 
 
-@dataclass(frozen=True)
-class _Laid:
-    """A cached layout, as :func:`budget.fit` counts pages."""
+def sheet(course: Course, options: Options, diags: Diagnostics) -> tuple[Course, list[Piece], Piece]:
+    """The course the sheet kept, its pages, and the overlay with the running heads and page numbers.
 
-    piece: Piece
+    Pieces are cached under ``options.cache_dir`` (none: laid out every time).
+    """
+    store = Store(options.cache_dir, "cheatsheet")
+    version = code_version("cheatsheet.py", "budget.py", "render.py")
 
-    @property
-    def pages(self) -> range:
-        return range(self.piece.pages)
+    def lay(htmls: list[str]) -> list[Piece]:
+        return cached(store, [(piece_key(version, html), partial(lay_out_html, html)) for html in htmls])
+
+    chosen, pages = paginated(course, options, diags, lay)
+    store.prune()
+    rules = page_rules(course, paper(course, options), "Cheat sheet")
+    overlay_store = Store(options.cache_dir, "cheatsheet-overlay")
+    styles = f"{rules}\n{stylesheet('base.css', 'cheatsheet.css')}"
+    overlay = whole(overlay_store, version, overlay_html(styles, sum(piece.pages for piece in pages)))
+    overlay_store.prune()
+    return chosen, pages, overlay
 
 
 def render(course: Course, options: Options, diags: Diagnostics) -> list[Output]:
     """``<slug>-cheatsheet.html`` and ``<slug>-cheatsheet.pdf``, plus ``<slug>-weak-spots.pdf`` with a collection.
 
-    The layout is cached by its HTML, so an edit that leaves the sheet as it was lays out nothing.
+    Each page is cached by its HTML, so an edit lays out only the pages it changed.
     """
-    store = Store(options.cache_dir, "cheatsheet")
-    version = code_version("cheatsheet.py", "budget.py", "render.py")
-    chosen, _, laid = budgeted(course, options, diags, lambda text: _Laid(whole(store, version, text)))
-    store.prune()
-    assert isinstance(laid, _Laid)
+    chosen, pages, overlay = sheet(course, options, diags)
     document = render_html(chosen, options, Diagnostics())  # the dated HTML file; its problems were reported
     outputs = [
         Output(f"{course.slug}-cheatsheet.html", document.encode("utf-8")),
-        Output(f"{course.slug}-cheatsheet.pdf", join([laid.piece], build_date(course))),
+        Output(f"{course.slug}-cheatsheet.pdf", join(pages, build_date(course), overlay.pdf)),
     ]
     if options.weak_spots is not None:
         from compiler.print import weakspots

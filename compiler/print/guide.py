@@ -23,7 +23,17 @@ from compiler.model.backend import Options, Output
 from compiler.model.diagnostics import Diagnostics
 from compiler.model.ir import AnyCard, Block, Course, Span, iter_tips
 from compiler.print.common import PAPER_MM, build_date, page_rules, paper, render_template, stylesheet
-from compiler.print.pieces import Piece, Store, cached, code_version, join, lay_out_html, piece_key, whole
+from compiler.print.pieces import (
+    Piece,
+    Store,
+    cached,
+    code_version,
+    join,
+    lay_out_html,
+    overlay_html,
+    piece_key,
+    whole,
+)
 from compiler.print.render import CardView, Images, PrintRenderer, card_views
 
 _GROUPED = {"definition", "table_row"}
@@ -81,10 +91,8 @@ def render_html(course: Course, options: Options, diags: Diagnostics | None = No
 
 def _overlay(course: Course, options: Options, pages: int) -> str:
     """A document of ``pages`` empty pages that carry only the running heads and page numbers."""
-    css = stylesheet("base.css", "guide.css")
     rules = page_rules(course, paper(course, options), "Study guide")
-    body = '<div style="break-after: page"></div>' * (pages - 1) + "<div></div>"
-    return f"<!DOCTYPE html><html><head><style>{rules}\n{css}</style></head><body>{body}</body></html>"
+    return overlay_html(f"{rules}\n{stylesheet('base.css', 'guide.css')}", pages)
 
 
 def render_pieces(course: Course, options: Options, diags: Diagnostics) -> tuple[list[Piece], Piece]:
