@@ -19,11 +19,9 @@ from compiler.model.errors import DiagnosticsFailed, StudycError, UsageError
 
 if TYPE_CHECKING:
     from compiler.app.console import Reporter
-    from compiler.build.pipeline import Result
     from compiler.settings import Config
 
 EXIT_OK, EXIT_INTERNAL = 0, 70
-SKIPPED = "build stamp: nothing this build reads has changed"
 EXIT_DIAGNOSTICS, EXIT_USAGE = DiagnosticsFailed.exit_code, UsageError.exit_code
 COLLECTION_HELP = "your Anki collection.anki2, read-only: also write <slug>-weak-spots.pdf"
 
@@ -185,116 +183,11 @@ def _formats(spec: str) -> list[str]:
     return parse_formats(spec)
 
 
-def _up_to_date(args: argparse.Namespace, config: Config, reporter: Reporter) -> bool:
-    """Report and return True when the stamped last build still stands (no parser import)."""
-    from compiler.build import stamp
-
-    found = stamp.fresh(args.source, config.out, stamp.settings_key(config))
-    if found is None:
-        return False
-    if args.diagnostics == "json":
-        print("[]")
-        return True
-    notices, lines, outputs = found
-    for notice in notices:  # on stderr and even with -q, as the build printed them
-        reporter.console.print(notice)
-    for line in lines:
-        reporter.result(line)
-    reporter.debug(f"{SKIPPED}; parsing and rendering skipped")
-    reporter.summary([], outputs)
-    return True
-
-
 def _check_or_build(args: argparse.Namespace, reporter: Reporter, stale: Callable[[], bool] | None = None) -> int:
+    from compiler.app.building import check_or_build
+
     reporter.start()  # per run, so `watch` reports each rebuild's own time
-    config = _config(args, reporter)
-    if getattr(args, "profile", None) is not None:
-        from compiler.anki.profiles import collection_path
-
-        args.collection = collection_path(args.profile)
-    # a collection changes with every review, so a build that reads one is never skipped by the stamp
-    reads_reviews = getattr(args, "collection", None) is not None
-    use_cache = args.command == "build" and not args.dry_run and not args.no_cache and not reads_reviews
-    if use_cache and _up_to_date(args, config, reporter):
-        return EXIT_OK
-    before = _snapshot(args, config) if use_cache else None
-    from compiler.app.console import report_result
-    from compiler.build import pipeline
-
-    if args.command == "check":
-        result = pipeline.check(args.source, config.limits(), quality=config.quality, suppress=config.suppress_warnings)
-    else:
-        from compiler.model.backend import REGISTRY
-
-        formats = list(config.formats or REGISTRY)
-        if args.collection is not None and "cheatsheet" not in formats:
-            raise UsageError("--collection prints the weak-spots sheet, which the cheatsheet format makes; add it")
-        options = pipeline.options_for(args.source, config)
-        timings: dict[str, float] = {}
-        with reporter.progress(pipeline.steps(formats), "building") as step:
-            result = pipeline.build(
-                args.source,
-                config.out,
-                formats,
-                options,
-                strict=config.strict,
-                limits=config.limits(),
-                step=step,
-                lock=args.source / "studyc.lock",
-                dry_run=args.dry_run,
-                cache=None if args.no_cache or args.dry_run else config.out / ".cache",
-                quality=config.quality,
-                suppress=config.suppress_warnings,
-                landed=reporter.landed if stale is not None else None,
-                cancel=stale,
-                collection=args.collection,
-                timings=timings,
-            )
-        reporter.debug("timings: " + (" · ".join(f"{k} {v:.2f} s" for k, v in timings.items()) or "none"))
-        if args.collection is None and "cheatsheet" in formats:
-            reporter.debug("weak-spots sheet not built: pass --collection PATH to read your Anki reviews")
-    if result.cancelled:
-        reporter.info("PDFs stopped: a newer save is being built")
-        return EXIT_DIAGNOSTICS
-    failed = result.failed(config.strict)
-    plan_lines: list[str] = []
-    if result.plan is not None and not failed:
-        from compiler.anki.report import lines
-
-        plan_lines = lines(result.plan, verbose=args.verbose or args.dry_run)
-    dry_run = getattr(args, "dry_run", False)
-    report_result(reporter, result, args.command, args.diagnostics, config.strict, args.source, plan_lines, dry_run)
-    # information (what the cheat sheet left out) does not stop the stamp: a skipped build repeats it
-    quiet = all(d.severity == "info" for d in result.diagnostics.items)
-    if use_cache and not failed and quiet and result.course is not None:
-        _save_stamp(args, config, result, before)
-    return EXIT_DIAGNOSTICS if failed else EXIT_OK
-
-
-def _snapshot(args: argparse.Namespace, config: Config) -> dict[str, str]:
-    """The notes' bytes as this build is about to read them (what its stamp may vouch for)."""
-    from compiler.build import stamp
-
-    return stamp.snapshot(args.source, config.out)
-
-
-def _save_stamp(args: argparse.Namespace, config: Config, result: Result, before: dict[str, str] | None) -> None:
-    """Stamp a clean build with what the next one would report if nothing changed."""
-    from dataclasses import replace
-
-    from compiler.anki.report import summary
-    from compiler.app.console import outcome_line
-    from compiler.build import stamp
-    from compiler.checks.coverage import coverage
-
-    shown = [d for d in result.diagnostics.sorted() if not d.code.verbose_only]  # as a build without -v shows
-    notices = [replace(d, path=(args.source / d.path).as_posix()).format() for d in shown]
-    lines = [outcome_line(coverage(result.course).line(), 0, 0)] if result.course is not None else []
-    if result.plan is not None:
-        p = result.plan
-        lines.append(summary(replace(p, added=[], updated=[], unchanged=p.added + p.updated + p.unchanged, removed=[])))
-    outputs = [*result.written, *result.unchanged]
-    stamp.save(args.source, config.out, stamp.settings_key(config), outputs, lines, before, notices)
+    return check_or_build(args, _config(args, reporter), reporter, stale)
 
 
 def _stats(args: argparse.Namespace, reporter: Reporter) -> int:
