@@ -77,6 +77,7 @@ SHARED_FIXTURE_FILES = {
 }  # fmt: skip
 
 
+@pytest.hookimpl(tryfirst=True)  # xdist's worker reads the groups into the test ids in its own hook, after this
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.stem in SHARED_FIXTURE_FILES:

@@ -249,16 +249,17 @@ def test_quoted_names_in_messages_are_cut_short(tmp_path: Path) -> None:
 
 # The nesting tests run studyc in a process of its own (`studyc`, not `studyc_here`): a stack
 # overflow there would be a crash of that process, which is what they guard against.
-@pytest.mark.parametrize(
-    ("name", "body", "line"),
-    [
-        ("lists", "- " * 10_000 + "deep\n", 8),
-        ("indented-lists", "".join("  " * i + "- item\n" for i in range(1_000)), 26),
-        ("blockquotes", "> " * 10_000 + "deep\n", 8),
-        ("quote-lists", "> - " * 5_000 + "deep\n", 8),
-        ("containers", "::: extra\n" * 10_000, 47),
-    ],
-)
+DEEP = [
+    ("lists", "- " * 10_000 + "deep\n", 8),
+    ("indented-lists", "".join("  " * i + "- item\n" for i in range(1_000)), 26),
+    ("blockquotes", "> " * 10_000 + "deep\n", 8),
+    ("quote-lists", "> - " * 5_000 + "deep\n", 8),
+    ("containers", "::: extra\n" * 10_000, 47),
+]
+
+
+# ids: the names (a body in the test id reaches PYTEST_CURRENT_TEST, too long for the child's environment)
+@pytest.mark.parametrize(("name", "body", "line"), DEEP, ids=[name for name, _, _ in DEEP])
 def test_ten_thousand_nesting_levels_stop_at_the_limit(tmp_path: Path, name: str, body: str, line: int) -> None:
     src = course(tmp_path, {"01-chapter.md": CHAPTER + "Q: Question?\n\nA: Answer.\n\n" + body})
     proc = studyc("check", ".", cwd=src)

@@ -108,6 +108,18 @@ def shipped() -> Built:
     return _build(SOURCE)
 
 
+def test_runs_in_its_xdist_group(request: pytest.FixtureRequest) -> None:
+    """Under ``make test`` this file stays on one worker, so its shipped-course layouts are made once.
+
+    The group must reach the test id xdist schedules by. It silently did not (pytest 9 with
+    pytest-xdist 3.8, or conftest's marker added after xdist read the groups): both workers laid
+    out the shipped course, 60 s, while every test passed.
+    """
+    if not getattr(request.config.option, "loadgroup", False):  # set by xdist in its workers
+        pytest.skip("only under --dist loadgroup (make test)")
+    assert request.node.nodeid.endswith("@test_printables")
+
+
 def _squash(text: str) -> str:
     """Drop whitespace and hyphens so line breaks and hyphenation do not matter."""
     return re.sub(r"[\s\-\u00ad\u2010]+", "", text)
