@@ -35,7 +35,6 @@ from compiler.print.render import Images, PrintRenderer
 _SHRINK = 0.95
 
 
-
 def is_paragraphs(block: Prose) -> bool:
     """Whether a prose block is only plain paragraphs (left off the sheet)."""
     return budget.is_paragraphs(block)
