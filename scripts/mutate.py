@@ -79,7 +79,13 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "compiler/checks/ids.py",
             "compiler/checks/quality.py",
         ],
-        ["tests/test_diagnostics.py", "tests/test_course.py", "tests/test_quality.py", "tests/test_stats.py"],
+        [
+            "tests/test_checks.py",
+            "tests/test_diagnostics.py",
+            "tests/test_course.py",
+            "tests/test_quality.py",
+            "tests/test_stats.py",
+        ],
     ),
     "sanitize": (["compiler/text/sanitize.py"], ["tests/test_sanitize.py", "tests/test_text_render.py"]),
 }
