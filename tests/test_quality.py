@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import random
-import time
 from pathlib import Path
 
 import pytest
 
 from compiler.build.pipeline import check
-from compiler.checks.quality import check_quality, content
-from compiler.model.diagnostics import Code, Diagnostic, Diagnostics
+from compiler.checks.quality import content
+from compiler.model.diagnostics import Code, Diagnostic
 from compiler.model.errors import ConfigError
 from compiler.model.ir import BasicCard, iter_cards
 from compiler.settings import Quality, load_config
@@ -196,18 +195,3 @@ def test_near_duplicate_prefix_filter_matches_brute_force(tmp_path: Path) -> Non
     flagged = [i for i, card in enumerate(cards) if any(d.line == card.span.line for d in diags)]
     assert flagged == _brute_force([frozenset(content(p)) for p in prompts], 0.8)
     assert flagged  # the sample has duplicates
-
-
-def test_near_duplicates_stay_fast_on_ten_thousand_cards(tmp_path: Path) -> None:
-    rng = random.Random(7)
-    vocab = [f"term{n}" for n in range(3000)]
-    body = "".join(f"Q: Which {' '.join(rng.sample(vocab, 6))}?\n\nA: x.\n\n" for _ in range(10_000))
-    src = tmp_path / "notes"
-    src.mkdir()
-    (src / "course.md").write_text(COURSE, encoding="utf-8")
-    (src / "01-chapter.md").write_text(HEAD + body, encoding="utf-8")
-    course = check(src).course  # checked once: run() would check the 10,000 cards a second time
-    assert course is not None
-    started = time.perf_counter()
-    check_quality(course, Diagnostics())
-    assert time.perf_counter() - started < 5  # measured: about 1 s
