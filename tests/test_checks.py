@@ -104,12 +104,13 @@ def test_coverage_counts_notes_review_cards_questions_and_cards_per_tip(tmp_path
         '{.reverse covers="a"}\nQ: Front one?\n\nA: Back one.\n\n'
         '{covers="a b"}\nC: {{c1::Kinesis}} streams; {{c2::Firehose}} delivers; {{c1::Kinesis}} again.\n\n'
         "Q: Which parts?\n\n- One\n- Two\n- Three\n\n"
-        '{covers="b"}\nQ: Which service stores objects?\n\n- [x] Amazon S3\n- [ ] Amazon EBS\n- [ ] Amazon EFS\n'
+        '{covers="b"}\nQ: Which service stores objects?\n\n- [x] Amazon S3\n- [ ] Amazon EBS\n- [ ] Amazon EFS\n\n'
+        "Q: Which service stores blocks?\n\n- [ ] Amazon S3\n- [x] Amazon EBS\n- [ ] Amazon EFS\n"
     )
     write(tmp_path, {"01-cover.md": body})
     summary = coverage(course_of(tmp_path))
     assert summary == CoverageSummary(
-        tips=3, covered=2, cards=3, per_tip={"a": 2, "b": 2, "c": 0}, reviews=2 + 2 + 3, questions=1
+        tips=3, covered=2, cards=3, per_tip={"a": 2, "b": 2, "c": 0}, reviews=2 + 2 + 3, questions=2
     )
     assert summary.line() == "2/3 exam tips covered, 3 notes, 7 cards"
 
@@ -152,16 +153,16 @@ def question(prompt: str, attrs: str = "") -> str:
 
 def test_unknown_domains_are_named_with_the_closest_or_the_declared_ones(tmp_path: Path) -> None:
     body = (
-        question("Which algorithm suits sparse data?", 'domain="modelling"')
-        + question("Which algorithm clusters?", 'domain="security"')
+        question("Which algorithm has no domain?")  # line 4: the chapter's domain, none here
+        + question("Which algorithm suits sparse data?", 'domain="modelling"')  # line 11
+        + question("Which algorithm clusters?", 'domain="security"')  # line 18
         + question("Which algorithm reduces dimensions?", 'domain="data"')
-        + question("Which algorithm has no domain?")
     )
     write(tmp_path, {"01-domains.md": body}, DOMAINS)
     assert diagnostics(tmp_path, Code.QUESTION_UNKNOWN_DOMAIN) == [
-        "01-domains.md:5:1: error: question names unknown domain 'modelling'; did you mean 'modeling'? "
+        "01-domains.md:11:1: error: question names unknown domain 'modelling'; did you mean 'modeling'? "
         "[question.unknown-domain]",
-        "01-domains.md:12:1: error: question names unknown domain 'security'; course.md declares: data, modeling "
+        "01-domains.md:18:1: error: question names unknown domain 'security'; course.md declares: data, modeling "
         "[question.unknown-domain]",
     ]
 
