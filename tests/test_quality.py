@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import random
+import shutil
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE
 
 from compiler.build.pipeline import check
 from compiler.checks import quality
@@ -251,10 +253,23 @@ def test_a_table_row_asks_its_prompt_cells_and_answers_with_all_answer_cells(tmp
         '{.cards front="Service,Tier" back="Name"}\n| Service | Tier | Name |\n|---|---|---|\n'
         "| S3 | Glacier | S3 Glacier |\n\n"  # line 7: the answer is the two prompt cells
         '{.cards front="Volume" back="Note,More"}\n| Volume | Note | More |\n|---|---|---|\n'
-        f"| gp3 | {ten} | {ten} |\n"  # line 12: 20 words over two answer cells
+        f"| gp3 | {ten} | {ten} |\n\n"  # line 12: 20 words over two answer cells
+        '{.cards front="Name" back="Service,Tier"}\n| Name | Service | Tier |\n|---|---|---|\n'
+        "| Amazon S3 Glacier | S3 | Glacier |\n"  # line 17: the two answer cells are in the prompt
     )
-    assert found(tmp_path, body) == [
-        "01-chapter.md:7:1: warning: the question already contains the answer 'S3 Glacier' [quality.answer-in-prompt]"
+    in_prompt = "warning: the question already contains the answer 'S3 Glacier' [quality.answer-in-prompt]"
+    assert found(tmp_path, body) == ["01-chapter.md:7:1: " + in_prompt, "01-chapter.md:17:1: " + in_prompt]
+
+
+def test_an_image_hidden_by_a_deletion_adds_no_words(tmp_path: Path) -> None:
+    twenty = " ".join(["word"] * 20)
+    (tmp_path / "notes").mkdir()
+    shutil.copy(SAMPLE / "images" / "pipeline.png", tmp_path / "notes" / "pipeline.png")
+    body = f"C: The pipeline {{{{c1::![](pipeline.png)}}}} runs {{{{c1::{twenty}}}}}.\n"
+    assert found(tmp_path, body) == []
+    assert found(tmp_path, body.replace("}}.", " more}}.")) == [
+        "01-chapter.md:4:1: warning: a deletion has 21 words, over 20: shorten it or split the card "
+        "[quality.long-answer]"
     ]
 
 
