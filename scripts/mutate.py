@@ -93,11 +93,24 @@ LINKS = ("compiler", "tests", "templates", "source")
 PYTEST_ARGS = ["-p", "no:cacheprovider", "-p", "no:xdist", "-p", "mutate_profile", "-x", "-q"]
 #: A pytest plugin for the mutation runs: property tests draw fewer, fixed examples (the same
 #: ones for every mutant, so a verdict never depends on luck) and keep no example database
-#: (a failure found for one mutant must not be replayed against the next).
-HYPOTHESIS_PROFILE = """from hypothesis import settings
+#: (a failure found for one mutant must not be replayed against the next). Each run also
+#: empties studyc's ``functools`` caches: mutmut forks every mutant's run from a process that
+#: already ran the tests, so a cached function (``sanitize_tag``, ``tag_shape``) would answer
+#: with the original code's results and hide the mutant.
+HYPOTHESIS_PROFILE = """import sys
+
+from hypothesis import settings
 
 settings.register_profile("mutate", max_examples=25, derandomize=True, database=None)
 settings.load_profile("mutate")
+
+
+def pytest_sessionstart(session):
+    for name, module in list(sys.modules.items()):
+        if name == "compiler" or name.startswith("compiler."):
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
 """
 
 
