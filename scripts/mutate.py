@@ -79,7 +79,13 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "compiler/checks/ids.py",
             "compiler/checks/quality.py",
         ],
-        ["tests/test_diagnostics.py", "tests/test_course.py", "tests/test_quality.py", "tests/test_stats.py"],
+        [
+            "tests/test_checks.py",
+            "tests/test_diagnostics.py",
+            "tests/test_course.py",
+            "tests/test_quality.py",
+            "tests/test_stats.py",
+        ],
     ),
     "sanitize": (["compiler/text/sanitize.py"], ["tests/test_sanitize.py", "tests/test_text_render.py"]),
 }
@@ -87,11 +93,33 @@ LINKS = ("compiler", "tests", "templates", "source")
 PYTEST_ARGS = ["-p", "no:cacheprovider", "-p", "no:xdist", "-p", "mutate_profile", "-x", "-q"]
 #: A pytest plugin for the mutation runs: property tests draw fewer, fixed examples (the same
 #: ones for every mutant, so a verdict never depends on luck) and keep no example database
-#: (a failure found for one mutant must not be replayed against the next).
-HYPOTHESIS_PROFILE = """from hypothesis import settings
+#: (a failure found for one mutant must not be replayed against the next). Each run also
+#: empties studyc's ``functools`` caches: mutmut forks every mutant's run from a process that
+#: already ran the tests, so a cached function (``sanitize_tag``, ``tag_shape``) would answer
+#: with the original code's results and hide the mutant. A mutant's own run (a forked child)
+#: may use at most 4 GB more memory than it started with: a mutant that appends forever must
+#: fail with MemoryError, not take the shared machine's memory until its CPU limit ends it.
+HYPOTHESIS_PROFILE = """import os
+import resource
+import sys
+
+from hypothesis import settings
 
 settings.register_profile("mutate", max_examples=25, derandomize=True, database=None)
 settings.load_profile("mutate")
+PARENT = os.getpid()  # imported by the first test run, in mutmut's own process
+
+
+def pytest_sessionstart(session):
+    if os.getpid() != PARENT and sys.platform == "linux":
+        with open("/proc/self/statm") as statm:
+            size = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE") + 4 * 2**30
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+    for name, module in list(sys.modules.items()):
+        if name == "compiler" or name.startswith("compiler."):
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
 """
 
 
@@ -111,6 +139,9 @@ def prepare(group: str, keep: bool) -> Path:
         link = folder / name
         if not link.is_symlink():
             link.symlink_to(ROOT / name)
+    # mutmut puts mutants/ first on sys.path, so the plugin named in PYTEST_ARGS is found there
+    (folder / "mutants").mkdir(exist_ok=True)
+    (folder / "mutants" / "mutate_profile.py").write_text(HYPOTHESIS_PROFILE, encoding="utf-8")
     settings = folder / "pyproject.toml"
     if keep and settings.is_file():
         return folder  # the same settings, or mutmut would throw the earlier verdicts away
@@ -131,9 +162,6 @@ def prepare(group: str, keep: bool) -> Path:
         ),
         encoding="utf-8",
     )
-    # mutmut puts mutants/ first on sys.path, so the plugin named above is found there
-    (folder / "mutants").mkdir(exist_ok=True)
-    (folder / "mutants" / "mutate_profile.py").write_text(HYPOTHESIS_PROFILE, encoding="utf-8")
     return folder
 
 

@@ -260,6 +260,8 @@ BALANCE_CASES = [
     ((raw("<b>"), raw("<i>"), s("x"), raw("</b>"), raw("</i>")), "<b><i>x</i></b>"),
     ((raw("<br>"), raw("<img>"), s("x")), "<br><img>x"),
     ((raw("<kbd>x</kbd>"), raw("<kbd>y</b>")), "<kbd>x</kbd>"),
+    # a broken piece or a stray closer is dropped alone: what follows it stays
+    ((s("a"), raw("<b><i>"), s("b"), raw("</kbd>"), raw("<kbd>"), s("c")), "ab<kbd>c</kbd>"),
     ((raw("<sub>"), Emph(content=(s("a"), raw("</sub>"), raw("<sup>"))), s("b")), "<sub><em>a<sup></sup></em>b</sub>"),
 ]
 

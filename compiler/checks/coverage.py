@@ -58,7 +58,7 @@ def check_coverage(course: Course, diags: Diagnostics) -> None:
     """Tips without cards are errors."""
     summary = coverage(course)
     for _, _, tip in iter_tips(course):
-        if summary.per_tip.get(tip.id, 0) == 0:
+        if summary.per_tip[tip.id] == 0:  # per_tip holds every tip id
             diags.add(
                 Code.COVERAGE_NO_CARDS,
                 tip.span.path,

@@ -167,8 +167,8 @@ def _either_or(face: Face) -> str | None:
     answer = words(face.answer)
     right = words(found["right"])
     left = words(found["left"])
-    options = [right] if right else []
-    options += [left[-n:] for n in range(1, min(len(left), max(len(right), 1) + 1) + 1)]
+    # the left side ends with an option of up to one word more than the right one (the rest is lead-in)
+    options = [right, *(left[-n:] for n in range(1, min(len(left), max(len(right), 1) + 1) + 1))]
     for option in options:
         if option and answer[: len(option)] == option:
             return " ".join(option)
