@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -136,3 +137,118 @@ def test_a_new_source_date_epoch_reaches_cached_printables(
     info = PdfReader(io.BytesIO(cached["sample-cheatsheet.pdf"])).metadata
     assert info is not None and info["/CreationDate"] == "D:20240222221320Z"
     assert len(list((out / ".cache" / "pieces" / "cheatsheet").glob("*.pdf"))) == 1  # one layout, reused
+
+
+def test_the_parse_cache_in_process(src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from compiler.settings import Limits
+
+    folder = tmp_path / "cache"
+    parsed = _count_parses(monkeypatch)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    first, _ = build_cache.ParseCache(folder).load_course(src, timings=timings)
+    elapsed = time.perf_counter() - started
+    assert sorted(timings) == ["ir", "load", "parse"]
+    assert all(0 <= t <= elapsed for t in timings.values()) and sum(timings.values()) <= elapsed
+    every = sorted(parsed)
+    assert every and first is not None
+    parsed.clear()
+    build_cache.ParseCache(folder).load_course(src)
+    assert sorted(parsed) == every  # nothing was saved: a build that fails writes nothing
+    parsed.clear()
+    cache = build_cache.ParseCache(folder)
+    cache.load_course(src)
+    cache.save()
+    assert cache.pending == {}
+    assert len(list((folder / "parse").iterdir())) == len(every)
+    parsed.clear()
+    again, _ = build_cache.ParseCache(folder).load_course(src)
+    assert parsed == [] and again == first
+    # other limits are another parse: a file too large now must be refused
+    build_cache.ParseCache(folder).load_course(src, Limits(max_nesting=5))
+    assert sorted(parsed) == every
+
+
+def test_the_parse_cache_drops_entries_no_file_uses(src: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    cache = build_cache.ParseCache(folder)
+    cache.load_course(src)
+    cache.save()
+    before = {p.name for p in (folder / "parse").iterdir()}
+    notes = src / "02-modeling.md"
+    notes.write_text(notes.read_text() + "\nQ: One more?\n\nA: Yes.\n")
+    cache = build_cache.ParseCache(folder)
+    cache.load_course(src)
+    cache.save()
+    after = {p.name for p in (folder / "parse").iterdir()}
+    assert len(after) == len(before) and len(after - before) == 1  # the edited file's entry replaced
+    build_cache.ParseCache(tmp_path / "never-written").save()  # nothing to prune: no error
+
+
+def test_a_note_with_an_image_problem_or_a_vanished_image_is_parsed_again(
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cache"
+    (src / "03-broken.md").write_text("---\ntitle: Broken\n---\nQ: Where?\n\nA: ![gone](images/gone.png)\n")
+    cache = build_cache.ParseCache(folder)
+    _, diags = cache.load_course(src)
+    assert any(d.code.value.startswith("image.") for d in diags.items)
+    cache.save()
+    parsed = _count_parses(monkeypatch)
+    cache = build_cache.ParseCache(folder)
+    cache.load_course(src)
+    assert parsed == ["03-broken.md"]
+    cache.save()
+    parsed.clear()
+    (src / "images" / "pipeline.png").rename(src / "images" / "moved.png")
+    build_cache.ParseCache(folder).load_course(src)
+    assert sorted(parsed) == ["01-streams.md", "03-broken.md"]
+
+
+def _output_cache(src: Path, out: Path, **options: Any) -> build_cache.OutputCache:
+    from compiler.frontend import load_course
+
+    course, _ = load_course(src)
+    assert course is not None
+    return build_cache.OutputCache(out / ".cache", out, course, Options(source_root=src, **options))
+
+
+def test_the_output_cache_replays_outputs_and_diagnostics_only_while_all_is_equal(
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from compiler.model.backend import Output
+    from compiler.model.diagnostics import Code, Diagnostic
+
+    out = tmp_path / "out"
+    out.mkdir()
+    outputs = [Output("a.json", b"{}"), Output("b.csv", b"x,y")]
+    for o in outputs:
+        (out / o.name).write_bytes(o.data)
+    warning = Diagnostic("01-streams.md", 3, 2, "warning", Code.CLOZE_NO_DELETION, "no deletion")
+    runs: list[str] = []
+
+    def run() -> Any:
+        runs.append("run")
+        return [Output("fresh", b"")], []
+
+    _output_cache(src, out).remember("json", outputs, [warning])
+    assert _output_cache(src, out).render("json", run) == (outputs, [warning])
+    assert runs == []
+    assert _output_cache(src, out).render("csv", run)[0] == [Output("fresh", b"")]  # another backend
+    assert _output_cache(src, out, deck_depth=3).render("json", run)[0] == [Output("fresh", b"")]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T1 + 1))
+    assert _output_cache(src, out).render("json", run)[0] == [Output("fresh", b"")]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T1))
+    notes = src / "02-modeling.md"
+    notes.write_text(notes.read_text() + "\nQ: One more?\n\nA: Yes.\n")
+    assert _output_cache(src, out).render("json", run)[0] == [Output("fresh", b"")]  # another course
+    assert len(runs) == 4
+    notes.write_text(notes.read_text().replace("\nQ: One more?\n\nA: Yes.\n", ""))
+    assert _output_cache(src, out).render("json", run) == (outputs, [warning])
+    (out / "b.csv").write_bytes(b"x,z")  # same size, other bytes
+    assert _output_cache(src, out).render("json", run)[0] == [Output("fresh", b"")]
+    (out / "b.csv").unlink()
+    assert _output_cache(src, out).render("json", run)[0] == [Output("fresh", b"")]
+    assert len(runs) == 6
+    (out / ".cache" / "outputs" / "json.json").write_text('{"key": 1}')
+    assert _output_cache(src, out).render("json", run)[0] == [Output("fresh", b"")]
