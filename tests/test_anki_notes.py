@@ -79,6 +79,16 @@ A: Yes.
 | Service | Purpose |
 |---|---|
 | Glue | catalogues |
+
+Q: Which steps, in order?
+
+1. extract
+2. load
+
+Q: Which tools, in any order?
+
+- spark
+- hive
 """
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 8 + b"IHDR" + b"\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89"
 
@@ -170,7 +180,21 @@ def test_each_card_kind_fills_its_fields_in_order(course: Course) -> None:
     assert fields[1] == '<dl class="cells"><dt>Purpose</dt><dd>streams</dd></dl>'
     assert fields[2:] == ("", "SRC", "")
     plain_row = next(c for c in iter_cards(course) if isinstance(c.card, TableRowCard) and c.chapter.title == "Plain")
-    assert 'class="ask"' not in notes.note_content(plain_row.card)[1][0]  # type: ignore[index]
+    # no ask: the front is the prompt cells alone
+    assert notes.note_content(plain_row.card)[1][:2] == (  # type: ignore[index]
+        '<dl class="cells"><dt>Service</dt><dd>Glue</dd></dl>',
+        '<dl class="cells"><dt>Purpose</dt><dd>catalogues</dd></dl>',
+    )
+
+
+def test_list_cards_keep_their_list_kind(course: Course) -> None:
+    lists = [c.card for c in iter_cards(course) if c.card.kind == "list"]
+    fields = {card.ordered: notes.note_content(card) for card in lists}
+    assert sorted(fields) == [False, True]
+    for ordered, tag in ((False, "ul"), (True, "ol")):
+        note_type, (text, extra, source), ords = fields[ordered]  # type: ignore[misc]
+        assert note_type is models.CLOZE_TYPE and ords == (0, 1) and (extra, source) == ("", "")
+        assert f'<{tag} class="items"><li>{{{{c1::' in text and text.endswith(f"}}}}</li></{tag}>")
 
 
 def test_a_cloze_with_no_deletion_is_reported_and_left_out(course: Course) -> None:
@@ -184,7 +208,7 @@ def test_a_cloze_with_no_deletion_is_reported_and_left_out(course: Course) -> No
     assert spec is None
     [d] = diags.items
     assert (d.code, d.path, d.line) == (Code.CLOZE_NO_DELETION, "01-streams.md", _line(STREAMS, "C: Records"))
-    assert "no {{c1::…}} deletion" in d.message and "left out of the deck" in d.message
+    assert d.message == "this cloze card has no {{c1::…}} deletion Anki could show; it was left out of the deck"
     assert notes.note_for(course, type(ctx)(chapter=ctx.chapter, sections=ctx.sections, card=broken), Identity("g", 1, 1), 2) is None
 
 
@@ -270,7 +294,7 @@ def imported(course: Course, course_dir: Path, tmp_path_factory: pytest.TempPath
 
 def test_real_anki_sees_the_notes_decks_and_tags(imported: Any, course: Course) -> None:
     col = imported
-    assert col.note_count() == 5 and col.card_count() == 6  # the cloze makes two cards
+    assert col.note_count() == 7 and col.card_count() == 10  # the cloze and the lists make two cards each
     size = col.get_note(col.find_notes('"Front:*How large is a blob?*"')[0])
     assert sorted(size.tags) == sorted(notes.tags_for(course, _ctx(course, "Q: How large")))
     assert {col.decks.name(c.did) for c in size.cards()} == {"Top:Deck name::Streams <fast>::Shards one"}

@@ -252,3 +252,21 @@ def test_the_output_cache_replays_outputs_and_diagnostics_only_while_all_is_equa
     assert len(runs) == 6
     (out / ".cache" / "outputs" / "json.json").write_text('{"key": 1}')
     assert _output_cache(src, out).render("json", run)[0] == [Output("fresh", b"")]
+
+
+def test_other_code_or_templates_miss_the_output_cache(
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from compiler.model.backend import Output
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.json").write_bytes(b"{}")
+    _output_cache(src, out).remember("json", [Output("a.json", b"{}")], [])
+
+    def run() -> Any:
+        return [Output("fresh", b"")], []
+
+    assert _output_cache(src, out).render("json", run)[0] == [Output("a.json", b"{}")]
+    monkeypatch.setattr(build_cache, "code_hash", lambda parsing=False: "another studyc")
+    assert _output_cache(src, out).render("json", run)[0] == [Output("fresh", b"")]
