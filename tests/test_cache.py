@@ -268,5 +268,9 @@ def test_other_code_or_templates_miss_the_output_cache(
         return [Output("fresh", b"")], []
 
     assert _output_cache(src, out).render("json", run)[0] == [Output("a.json", b"{}")]
-    monkeypatch.setattr(build_cache, "code_hash", lambda parsing=False: "another studyc")
-    assert _output_cache(src, out).render("json", run)[0] == [Output("fresh", b"")]
+    with monkeypatch.context() as patch:
+        patch.setattr(build_cache, "code_hash", lambda parsing=False: "another studyc")
+        assert _output_cache(src, out).render("json", run)[0] == [Output("fresh", b"")]
+    # equal options in another order are the same key: a library caller's dict order costs no rebuild
+    _output_cache(src, out, extra={"a": "1", "b": "2"}).remember("json", [Output("a.json", b"{}")], [])
+    assert _output_cache(src, out, extra={"b": "2", "a": "1"}).render("json", run)[0] == [Output("a.json", b"{}")]
