@@ -318,3 +318,17 @@ def test_no_sweep_where_a_dead_writer_cannot_be_told(monkeypatch: pytest.MonkeyP
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     monkeypatch.setattr(atomic.os, "name", "nt")  # os.kill(pid, 0) would send Ctrl-C there
     assert atomic._alive(int(dead.stdout))
+
+
+def test_asking_whether_a_writer_lives_sends_it_no_signal() -> None:
+    from compiler.model import atomic
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert atomic._alive(child.pid)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=0.5)
+        assert child.poll() is None  # still running: probed with signal 0, not hung up on
+    finally:
+        child.kill()
+        child.wait()

@@ -274,3 +274,18 @@ def test_other_code_or_templates_miss_the_output_cache(
     # equal options in another order are the same key: a library caller's dict order costs no rebuild
     _output_cache(src, out, extra={"a": "1", "b": "2"}).remember("json", [Output("a.json", b"{}")], [])
     assert _output_cache(src, out, extra={"b": "2", "a": "1"}).render("json", run)[0] == [Output("a.json", b"{}")]
+
+
+def test_the_parse_cache_reads_like_the_parser(src: Path, tmp_path: Path) -> None:
+    from compiler.settings import Limits
+
+    folder = tmp_path / "cache"
+    notes = src / "02-modeling.md"
+    text = notes.read_text(encoding="utf-8")
+    edited = text.replace("A: Unsupervised learning.", "A: Clustering, from an unsaved buffer.")
+    course, _ = build_cache.ParseCache(folder).load_course(src, overrides={"02-modeling.md": edited})
+    assert course is not None and "unsaved buffer" in course.model_dump_json()  # the editor's text, not the file's
+    (src / "03-huge.md").write_text("---\ntitle: Huge\n---\n" + "Q: x?\n\nA: y.\n\n" * 400, encoding="utf-8")
+    _, diags = build_cache.ParseCache(folder).load_course(src, Limits(max_file_bytes=2048))
+    assert [(d.code.value, d.path) for d in diags.items if d.severity == "error"] == [("file.too-large", "03-huge.md")]
+
