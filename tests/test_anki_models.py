@@ -13,7 +13,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE
 
 from compiler.anki.models import BASIC, CLOZE, CLOZE_TYPE, FRONT_BACK, NOTE_TYPES, model_json, stable_id

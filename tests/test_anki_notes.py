@@ -7,7 +7,6 @@ studyc's own notes.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import io
 import json
@@ -16,21 +15,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from anki_helpers import new_collection
 from anki_helpers import import_apkg as anki_import
+from anki_helpers import new_collection
 
-from compiler.anki import backend, models, notes, package
+from compiler.anki import backend, models, notes
 from compiler.anki.identity import Identity
 from compiler.frontend import load_course
 from compiler.model.backend import Options
 from compiler.model.diagnostics import Code, Diagnostics
 from compiler.model.errors import OutputError
-from compiler.model.ir import BasicCard, ClozeCard, Course, TableRowCard, iter_cards
+from compiler.model.ir import BasicCard, CardContext, ClozeCard, Course, TableRowCard, iter_cards
 
 COURSE = """---
 title: Notes Test
 exam: E
-deck: "Top::Deck  name"
+deck: "Top::2026  exam"
 slug: nt
 domains:
   - id: data
@@ -123,12 +122,12 @@ def _ctx(course: Course, starts: str) -> Any:
 
 def test_deck_names_follow_the_depth_without_accidental_nesting(course: Course) -> None:
     ctx = _ctx(course, "Q: How large")
-    # the course deck and the titles, each '::' made ':' and runs of spaces made one
-    assert notes.deck_name(course, ctx, 0) == "Top:Deck name"
-    assert notes.deck_name(course, ctx, 1) == "Top:Deck name"
-    assert notes.deck_name(course, ctx, 2) == "Top:Deck name::Streams <fast>"
-    assert notes.deck_name(course, ctx, 3) == "Top:Deck name::Streams <fast>::Shards one"
-    assert notes.deck_name(course, ctx, 6) == "Top:Deck name::Streams <fast>::Shards one::Records"
+    # the course deck and the titles, each '::' made ':' (no accidental nesting) and runs of spaces made one
+    assert notes.deck_name(course, ctx, 0) == "Top:2026 exam"
+    assert notes.deck_name(course, ctx, 1) == "Top:2026 exam"
+    assert notes.deck_name(course, ctx, 2) == "Top:2026 exam::Streams <fast>"
+    assert notes.deck_name(course, ctx, 3) == "Top:2026 exam::Streams <fast>::Shards one"
+    assert notes.deck_name(course, ctx, 6) == "Top:2026 exam::Streams <fast>::Shards one::Records"
 
 
 def test_tags_name_the_place_domain_tips_and_the_authors_tags(course: Course) -> None:
@@ -204,19 +203,20 @@ def test_a_cloze_with_no_deletion_is_reported_and_left_out(course: Course) -> No
     broken = ctx.card.model_copy(update={"text": basic.front})  # what a renderer that lost the deletions gives
     assert notes.note_content(broken, "SRC") is None
     diags = Diagnostics()
-    spec = notes.note_for(course, type(ctx)(chapter=ctx.chapter, sections=ctx.sections, card=broken), Identity("g", 1, 1), 2, diags)
+    where = CardContext(chapter=ctx.chapter, sections=ctx.sections, card=broken)
+    spec = notes.note_for(course, where, Identity("g", 1, 1), 2, diags)
     assert spec is None
     [d] = diags.items
     assert (d.code, d.path, d.line) == (Code.CLOZE_NO_DELETION, "01-streams.md", _line(STREAMS, "C: Records"))
     assert d.message == "this cloze card has no {{c1::…}} deletion Anki could show; it was left out of the deck"
-    assert notes.note_for(course, type(ctx)(chapter=ctx.chapter, sections=ctx.sections, card=broken), Identity("g", 1, 1), 2) is None
+    assert notes.note_for(course, where, Identity("g", 1, 1), 2) is None  # no diagnostics asked for
 
 
 def test_a_note_spec_carries_its_identity_deck_and_tags(course: Course) -> None:
     ctx = _ctx(course, "Q: How large")
     spec = notes.note_for(course, ctx, Identity("guid-1", 1234, 5678), 3) or pytest.fail("no note")
     assert (spec.key, spec.guid, spec.nid, spec.modified) == ("size", "guid-1", 1234, 5678)
-    assert spec.deck == "Top:Deck name::Streams <fast>::Shards one"
+    assert spec.deck == "Top:2026 exam::Streams <fast>::Shards one"
     assert spec.tags == notes.tags_for(course, ctx)
     assert spec.fields[3].endswith(f"01-streams.md:{_line(STREAMS, 'Q: How large')}")
 
@@ -297,10 +297,10 @@ def test_real_anki_sees_the_notes_decks_and_tags(imported: Any, course: Course) 
     assert col.note_count() == 7 and col.card_count() == 10  # the cloze and the lists make two cards each
     size = col.get_note(col.find_notes('"Front:*How large is a blob?*"')[0])
     assert sorted(size.tags) == sorted(notes.tags_for(course, _ctx(course, "Q: How large")))
-    assert {col.decks.name(c.did) for c in size.cards()} == {"Top:Deck name::Streams <fast>::Shards one"}
+    assert {col.decks.name(c.did) for c in size.cards()} == {"Top:2026 exam::Streams <fast>::Shards one"}
     plain = col.get_note(col.find_notes('"Front:*A card with no extra*"')[0])
     assert plain.tags == ["nt::chapter::plain"]
-    assert {col.decks.name(c.did) for c in plain.cards()} == {"Top:Deck name::Plain"}
+    assert {col.decks.name(c.did) for c in plain.cards()} == {"Top:2026 exam::Plain"}
     cloze = col.get_note(col.find_notes('"Text:*Records stay*"')[0])
     assert sorted(c.ord for c in cloze.cards()) == [1, 2]
     assert col.media.have(size.fields[1].split('src="')[1].split('"')[0])
@@ -321,3 +321,48 @@ def test_notes_made_without_a_lock_carry_the_build_time(
             assert all(expected * 1000 <= nid < (expected + 1) * 1000 for nid in col.find_notes(""))
         finally:
             col.close()
+
+
+def _without_deletions(course: Course) -> Course:
+    """The course with its cloze card's text replaced by one without deletions (what a lost deletion gives)."""
+    chapter = course.chapters[0]
+    cloze = _ctx(course, "C: Records").card
+    basic = _ctx(course, "Q: How large").card
+    broken = cloze.model_copy(update={"text": basic.front})
+
+    def swap(section: Any) -> Any:
+        blocks = tuple(broken if b is cloze else b for b in section.blocks)
+        return section.model_copy(update={"blocks": blocks, "sections": tuple(swap(s) for s in section.sections)})
+
+    chapter = chapter.model_copy(update={"sections": tuple(swap(s) for s in chapter.sections)})
+    return course.model_copy(update={"chapters": (chapter, *course.chapters[1:])})
+
+
+def test_the_deck_reports_and_leaves_out_a_card_anki_could_not_show(
+    course: Course, course_dir: Path, tmp_path: Path
+) -> None:
+    broken = _without_deletions(course)
+    diags = Diagnostics()
+    [out] = backend.render(broken, Options(source_root=course_dir, build_time=1_700_000_000), diags)
+    assert [(d.code, d.line) for d in diags.items] == [(Code.CLOZE_NO_DELETION, _line(STREAMS, "C: Records"))]
+    apkg = tmp_path / "nt.apkg"
+    apkg.write_bytes(out.data)
+    col = new_collection(tmp_path / "col")
+    try:
+        anki_import(col, apkg)
+        assert col.note_count() == 6 and not col.find_notes('"Text:*Records stay*"')
+    finally:
+        col.close()
+
+
+def test_two_cards_on_one_guid_name_both(course: Course, course_dir: Path) -> None:
+    from compiler.anki.identity import Plan
+    from compiler.anki.lock import Lock
+
+    ids = [c.card.id for c in iter_cards(course)]
+    plan = Plan(identities={key: Identity("same-guid", 1, 1) for key in ids}, lock=Lock())
+    with pytest.raises(OutputError) as info:
+        backend.render(course, Options(source_root=course_dir, identity=plan), Diagnostics())
+    assert str(info.value) == (
+        f"cards '{ids[0]}' and '{ids[1]}' would share one Anki note (GUID same-guid); give each card its own {{#id}}"
+    )

@@ -288,4 +288,3 @@ def test_the_parse_cache_reads_like_the_parser(src: Path, tmp_path: Path) -> Non
     (src / "03-huge.md").write_text("---\ntitle: Huge\n---\n" + "Q: x?\n\nA: y.\n\n" * 400, encoding="utf-8")
     _, diags = build_cache.ParseCache(folder).load_course(src, Limits(max_file_bytes=2048))
     assert [(d.code.value, d.path) for d in diags.items if d.severity == "error"] == [("file.too-large", "03-huge.md")]
-

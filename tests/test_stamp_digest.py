@@ -152,9 +152,7 @@ def test_code_hash_without_a_templates_folder(code_tree: tuple[Path, Path]) -> N
     assert without[0] != with_templates[0] and without[1] == with_templates[1]
 
 
-def test_the_version_and_the_code_are_in_the_digest(
-    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_version_and_the_code_are_in_the_digest(src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
     base = stamp.digest(src, out, SETTINGS)
     monkeypatch.setattr(stamp, "__version__", "0.0.0-other")
