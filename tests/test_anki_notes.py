@@ -42,7 +42,7 @@ title: Streams  <fast>
 domain: data
 tags: [aws::kinesis, flat]
 ---
-Prose shows ![a picture no card uses](images/prose.png) first.
+Prose shows ![a picture no card uses](images/a-prose.png) first.
 
 ## Shards one
 
@@ -99,7 +99,7 @@ def course_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (src / "course.md").write_text(COURSE, encoding="utf-8")
     (src / "01-streams.md").write_text(STREAMS, encoding="utf-8")
     (src / "02-plain.md").write_text(PLAIN, encoding="utf-8")
-    (src / "images" / "prose.png").write_bytes(PNG + b"prose")
+    (src / "images" / "a-prose.png").write_bytes(PNG + b"prose117")  # its media name sorts first
     (src / "images" / "card.png").write_bytes(PNG + b"card")
     return src
 
@@ -229,6 +229,7 @@ def _render(course: Course, src: Path, **kw: Any) -> bytes:
 
 
 def test_only_the_images_cards_show_travel_with_the_deck(course: Course, course_dir: Path) -> None:
+    assert [a.source_path for a in course.assets] == ["images/a-prose.png", "images/card.png"]  # unused one first
     with zipfile.ZipFile(io.BytesIO(_render(course, course_dir))) as zf:
         media = json.loads(zf.read("media"))
         assert len(media) == 1
@@ -250,7 +251,7 @@ def test_an_image_gone_before_the_deck_is_written_is_named(course: Course, tmp_p
         f"01-streams.md:{line}: image 'images/card.png' cannot be read (No such file or directory); "
         "restore the file or remove the reference"
     )
-    (src / "images" / "prose.png").unlink()  # an image no card shows is not read at all
+    (src / "images" / "a-prose.png").unlink()  # an image no card shows is not read at all
     (src / "images" / "card.png").write_bytes(PNG)
     _render(course, src)
 
@@ -366,3 +367,10 @@ def test_two_cards_on_one_guid_name_both(course: Course, course_dir: Path) -> No
     assert str(info.value) == (
         f"cards '{ids[0]}' and '{ids[1]}' would share one Anki note (GUID same-guid); give each card its own {{#id}}"
     )
+
+
+def test_notes_without_a_plan_match_against_an_empty_lock(course: Course, course_dir: Path) -> None:
+    specs = backend.notes(course, Options(source_root=course_dir, build_time=1_700_000_000))
+    assert [s.key for s in specs] == [c.card.id for c in iter_cards(course)]  # reading order, none left out
+    assert len({s.guid for s in specs}) == len(specs)
+    assert {s.modified for s in specs} == {1_700_000_000}
