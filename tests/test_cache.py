@@ -288,3 +288,29 @@ def test_the_parse_cache_reads_like_the_parser(src: Path, tmp_path: Path) -> Non
     (src / "03-huge.md").write_text("---\ntitle: Huge\n---\n" + "Q: x?\n\nA: y.\n\n" * 400, encoding="utf-8")
     _, diags = build_cache.ParseCache(folder).load_course(src, Limits(max_file_bytes=2048))
     assert [(d.code.value, d.path) for d in diags.items if d.severity == "error"] == [("file.too-large", "03-huge.md")]
+
+
+def test_the_parse_cache_keys_on_the_parsing_code_path_and_text(
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cache"
+    first = src / "01-streams.md"
+    (src / "03-twin.md").write_text(first.read_text(encoding="utf-8"), encoding="utf-8")  # same text, other file
+    cache = build_cache.ParseCache(folder)
+    cache.load_course(src)
+    cache.save()
+    parsed = _count_parses(monkeypatch)
+    build_cache.ParseCache(folder).load_course(src)
+    assert parsed == []  # both twins come from the cache, each under its own entry
+    real = build_cache.code_hash
+    with monkeypatch.context() as patch:  # a backend or template edited: the parser is the same
+        patch.setattr(build_cache, "code_hash", lambda parsing=False: real(True) if parsing else "other backends")
+        build_cache.ParseCache(folder).load_course(src)
+        assert parsed == []
+        patch.setattr(build_cache, "code_hash", lambda parsing=False: "another parser")
+        build_cache.ParseCache(folder).load_course(src)
+        assert sorted(parsed) == sorted(p.name for p in src.glob("*.md"))
+    parsed.clear()
+    first.write_text(first.read_text(encoding="utf-8") + "\nQ: One more?\n\nA: Yes.\n", encoding="utf-8")
+    build_cache.ParseCache(folder).load_course(src)
+    assert parsed == ["01-streams.md"]  # the files after it in reading order still come from the cache
