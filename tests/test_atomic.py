@@ -262,14 +262,15 @@ def test_a_rewritten_file_keeps_its_mode_and_a_new_one_follows_the_umask(tmp_pat
     old.chmod(0o640)
     write_all([(old, b"new")])
     assert old.stat().st_mode & 0o7777 == 0o640
-    umask = os.umask(0o027)
-    try:
-        new = tmp_path / "new.txt"
-        write_all([(new, b"new")])
-    finally:
-        os.umask(umask)
-    assert new.stat().st_mode & 0o7777 == 0o640  # 0o666 less the umask, as open() would give
-    assert os.umask(umask) == umask  # the umask was left as it was
+    for mask, mode in ((0o027, 0o640), (0o002, 0o664)):  # 0o666 less the umask, as open() would give
+        umask = os.umask(mask)
+        try:
+            new = tmp_path / f"new-{mask:o}.txt"
+            write_all([(new, b"new")])
+        finally:
+            os.umask(umask)
+        assert new.stat().st_mode & 0o7777 == mode
+        assert os.umask(umask) == umask  # the umask was left as it was
 
 
 def test_a_failed_write_names_the_file_and_leaves_no_temp(tmp_path: Path) -> None:

@@ -314,3 +314,18 @@ def test_the_parse_cache_keys_on_the_parsing_code_path_and_text(
     first.write_text(first.read_text(encoding="utf-8") + "\nQ: One more?\n\nA: Yes.\n", encoding="utf-8")
     build_cache.ParseCache(folder).load_course(src)
     assert parsed == ["01-streams.md"]  # the files after it in reading order still come from the cache
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(src: Path, tmp_path: Path) -> None:
+    from compiler.model.backend import Output
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    (folder / "parse").write_text("a file where the cache's folder should be")
+    (folder / "outputs").write_text("the same")
+    cache = build_cache.ParseCache(folder)
+    course, _ = cache.load_course(src)
+    cache.save()  # no error: the next build parses again
+    assert course is not None
+    out = tmp_path / "out"
+    build_cache.OutputCache(folder, out, course, Options(source_root=src)).remember("json", [Output("a", b"")], [])
