@@ -188,7 +188,8 @@ def test_each_card_kind_fills_its_fields_in_order(course: Course) -> None:
 
 def test_list_cards_keep_their_list_kind(course: Course) -> None:
     lists = [c.card for c in iter_cards(course) if c.card.kind == "list"]
-    fields = {card.ordered: notes.note_content(card) for card in lists}
+    # fresh copies: the rendered-fields cache would otherwise answer from an earlier test
+    fields = {card.ordered: notes.note_content(card.model_copy()) for card in lists}
     assert sorted(fields) == [False, True]
     for ordered, tag in ((False, "ul"), (True, "ol")):
         note_type, (text, extra, source), ords = fields[ordered]  # type: ignore[misc]
@@ -304,6 +305,8 @@ def test_real_anki_sees_the_notes_decks_and_tags(imported: Any, course: Course) 
     assert {col.decks.name(c.did) for c in plain.cards()} == {"Top:2026 exam::Plain"}
     cloze = col.get_note(col.find_notes('"Text:*Records stay*"')[0])
     assert sorted(c.ord for c in cloze.cards()) == [1, 2]
+    for nid in col.find_notes(""):  # a card's id is its creation time too: its note's, not 1970
+        assert all(0 <= card.id - nid < 1000 for card in col.get_note(nid).cards())
     assert col.media.have(size.fields[1].split('src="')[1].split('"')[0])
 
 
