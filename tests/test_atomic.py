@@ -281,9 +281,12 @@ def test_a_failed_write_names_the_file_and_leaves_no_temp(tmp_path: Path) -> Non
     (target / "inside").write_bytes(b"x")
     with pytest.raises(OutputError) as info:
         write_all([(tmp_path / "first.json", b"1"), (target, b"2")])
-    message = str(info.value)
-    assert message.startswith(f"cannot write {target}: ")
-    assert "earlier outputs are unchanged" in message
+    cause = info.value.__cause__
+    assert isinstance(cause, OSError) and cause.strerror
+    assert str(info.value) == (
+        f"cannot write {target}: {cause.strerror}; check the folder's permissions and free space "
+        "(earlier outputs are unchanged)"
+    )
     assert temp_files(tmp_path) == []
     assert info.value.__cause__ is not None
 
