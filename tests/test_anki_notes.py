@@ -186,7 +186,7 @@ def test_each_card_kind_fills_its_fields_in_order(course: Course) -> None:
     )
 
 
-def test_list_cards_keep_their_list_kind(course: Course) -> None:
+def test_list_cards_keep_ordered_or_bulleted_items(course: Course) -> None:
     lists = [c.card for c in iter_cards(course) if c.card.kind == "list"]
     # fresh copies: the rendered-fields cache would otherwise answer from an earlier test
     fields = {card.ordered: notes.note_content(card.model_copy()) for card in lists}
