@@ -8,6 +8,7 @@ in docs/anki.md instead.
 
 from __future__ import annotations
 
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -150,7 +151,11 @@ def test_the_css_is_the_style_file_then_light_and_dark_code_colours() -> None:
     code = text[len(style) :]
     light = [ln for ln in pygments_css().splitlines() if not ln.strip().startswith("pre {")]
     assert "\n".join(light) in code
-    assert ".nightMode .highlight" in code and ".night_mode .highlight" in code  # both night-mode class names
+    rules = [re.sub(r"\s*/\*.*?\*/\s*$", "", ln) for ln in code.splitlines()[3:] if ln.strip()]
+    assert all(rule.endswith("}") for rule in rules)  # whole rules, one a line: nothing glued between them
+    for night in (".nightMode .highlight", ".night_mode .highlight"):  # both night-mode class names
+        assert any(rule.startswith(night + " ") for rule in rules)
+        assert all(rule.startswith(night) for rule in rules if night.split()[0][1:] in rule)
     assert not any(ln.strip().startswith("pre {") for ln in code.splitlines())  # Anki's pre background stays
 
 
