@@ -55,6 +55,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "compiler/anki/backend.py",
         ],
         [
+            "tests/test_anki_notes.py",
             "tests/test_anki_truth.py",
             "tests/test_anki_models.py",
             "tests/test_anki_tags.py",

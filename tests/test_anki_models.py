@@ -8,8 +8,12 @@ in docs/anki.md instead.
 
 from __future__ import annotations
 
+import re
+import shutil
 import zipfile
+from pathlib import Path
 
+import pytest
 from conftest import SAMPLE
 
 from compiler.anki.models import BASIC, CLOZE, CLOZE_TYPE, FRONT_BACK, NOTE_TYPES, model_json, stable_id
@@ -120,3 +124,70 @@ def test_identity_knows_which_note_type_each_card_kind_uses() -> None:
         assert spec.note_type.key == f"studyc/note-type/{NOTE_FAMILY[ctx.card.kind]}/v1"
         kinds.add(ctx.card.kind)
     assert kinds == set(NOTE_FAMILY)  # the sample has every kind
+
+
+def test_model_json_carries_the_template_files_css_mod_and_deck() -> None:
+    from compiler.anki.models import TEMPLATE_DIR, css
+
+    for nt in NOTE_TYPES:
+        data = model_json(nt, 1_234_567, 987)
+        assert (data["mod"], data["did"], data["name"], data["sortf"]) == (1_234_567, 987, nt.name, 0)
+        files = [(q, a) for _, q, a in nt.templates]
+        assert [(t["qfmt"], t["afmt"]) for t in data["tmpls"]] == [
+            ((TEMPLATE_DIR / q).read_text(encoding="utf-8"), (TEMPLATE_DIR / a).read_text(encoding="utf-8"))
+            for q, a in files
+        ]
+        assert data["css"] == css()
+
+
+def test_the_css_is_the_style_file_then_light_and_dark_code_colours() -> None:
+    from compiler.anki.models import TEMPLATE_DIR, css
+    from compiler.text.highlight import pygments_css
+
+    text = css()
+    style = (TEMPLATE_DIR / "style.css").read_text(encoding="utf-8").rstrip()
+    assert text.startswith(style + "\n\n/* code highlighting (pygments) */\n")
+    assert text.endswith("\n") and not text.endswith("\n\n")
+    code = text[len(style) :]
+    light = [ln for ln in pygments_css().splitlines() if not ln.strip().startswith("pre {")]
+    assert "\n".join(light) in code
+    rules = [re.sub(r"\s*/\*.*?\*/\s*$", "", ln) for ln in code.splitlines()[3:] if ln.strip()]
+    assert all(rule.endswith("}") for rule in rules)  # whole rules, one a line: nothing glued between them
+    for night in (".nightMode .highlight", ".night_mode .highlight"):  # both night-mode class names
+        assert any(rule.startswith(night + " ") for rule in rules)
+        assert all(rule.startswith(night) for rule in rules if night.split()[0][1:] in rule)
+    assert not any(ln.strip().startswith("pre {") for ln in code.splitlines())  # Anki's pre background stays
+
+
+def test_the_note_type_hash_follows_its_templates_and_css(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from compiler.anki import models
+
+    folder = Path(shutil.copytree(models.TEMPLATE_DIR, tmp_path / "anki"))
+    monkeypatch.setattr(models, "TEMPLATE_DIR", folder)
+    base = {nt.key: models.model_hash(nt) for nt in NOTE_TYPES}
+    assert len(set(base.values())) == 2 and all(len(h) == 16 for h in base.values())
+    assert base == {nt.key: models.model_hash(nt) for nt in NOTE_TYPES}  # stable
+    for name, changes in (("reverse-back.html", {BASIC.key}), ("cloze-front.html", {CLOZE_TYPE.key})):
+        before = {nt.key: models.model_hash(nt) for nt in NOTE_TYPES}
+        (folder / name).write_text((folder / name).read_text(encoding="utf-8") + "<!-- edit -->", encoding="utf-8")
+        after = {nt.key: models.model_hash(nt) for nt in NOTE_TYPES}
+        assert {k for k in after if after[k] != before[k]} == changes, name
+    before = {nt.key: models.model_hash(nt) for nt in NOTE_TYPES}
+    (folder / "style.css").write_text("body { color: red; }\n", encoding="utf-8")
+    after = {nt.key: models.model_hash(nt) for nt in NOTE_TYPES}
+    assert all(after[k] != before[k] for k in after)  # the CSS is shared
+    renamed = models.NoteType(BASIC.key, "Another name", BASIC.kind, BASIC.fields, BASIC.templates)
+    assert models.model_hash(renamed) != after[BASIC.key]
+
+
+def test_a_missing_template_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from compiler.anki import models
+    from compiler.model.errors import OutputError
+
+    monkeypatch.setattr(models, "TEMPLATE_DIR", tmp_path)
+    with pytest.raises(OutputError) as info:
+        models.model_hash(BASIC)
+    assert str(info.value) == (
+        f"cannot read Anki template {tmp_path / 'style.css'}: No such file or directory; "
+        "restore templates/anki/ from the repository"
+    )

@@ -636,6 +636,9 @@ def test_notes_render_in_anki_as_written(chapter: str) -> None:
         "<code>&lt;tag&gt;</code>",
         "\\(a\\)&#92;<span></span>(",
         '<dl class="cells"><dt>Term</dt><dd>{{c1::x}} &#x27;</dd></dl>',
+        '<img src="studyc-2.png"/>x<img alt="no name">',  # self-closed: the name is kept all the same
+        '<audio src="a.mp3"></audio><object data="o.svg"></object><source src="s.ogg">',
+        '<img alt="a" src="b.png" src="c.png">',  # the first name only
     ],
 )
 def test_checksum_is_ankis(field: str) -> None:

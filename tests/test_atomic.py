@@ -241,3 +241,98 @@ def test_build_killed_while_running_on_a_large_course(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr[-2000:]
     assert temp_files(out) == temp_files(src) == []
     assert snapshot(out) != {k: v for k, v in before.items() if k.startswith(str(out))}
+
+
+def test_write_atomic_says_whether_it_wrote(tmp_path: Path) -> None:
+    from compiler.model.atomic import write_atomic
+
+    target = tmp_path / "deep" / "er" / "out.json"
+    assert write_atomic(target, b"one") is True  # missing folders are made
+    assert write_atomic(target, b"one") is False
+    assert write_atomic(target, b"two") is True  # same size, other bytes
+    assert target.read_bytes() == b"two"
+    assert write_atomic(target, b"") is True and target.read_bytes() == b""
+    assert write_atomic(target, b"") is False
+    assert temp_files(tmp_path) == []
+
+
+def test_a_rewritten_file_keeps_its_mode_and_a_new_one_follows_the_umask(tmp_path: Path) -> None:
+    old = tmp_path / "old.txt"
+    old.write_bytes(b"old")
+    old.chmod(0o640)
+    write_all([(old, b"new")])
+    assert old.stat().st_mode & 0o7777 == 0o640
+    for mask, mode in ((0o027, 0o640), (0o002, 0o664)):  # 0o666 less the umask, as open() would give
+        umask = os.umask(mask)
+        try:
+            new = tmp_path / f"new-{mask:o}.txt"
+            write_all([(new, b"new")])
+        finally:
+            os.umask(umask)
+        assert new.stat().st_mode & 0o7777 == mode
+        assert os.umask(umask) == umask  # the umask was left as it was
+
+
+def test_a_failed_write_names_the_file_and_leaves_no_temp(tmp_path: Path) -> None:
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    target = blocked / "out.json"
+    target.mkdir()  # a folder where the file should go: the rename fails
+    (target / "inside").write_bytes(b"x")
+    with pytest.raises(OutputError) as info:
+        write_all([(tmp_path / "first.json", b"1"), (target, b"2")])
+    cause = info.value.__cause__
+    assert isinstance(cause, OSError) and cause.strerror
+    assert str(info.value) == (
+        f"cannot write {target}: {cause.strerror}; check the folder's permissions and free space "
+        "(earlier outputs are unchanged)"
+    )
+    assert temp_files(tmp_path) == []
+    assert info.value.__cause__ is not None
+
+
+def test_sweep_reads_only_temp_names_and_survives_a_missing_folder(tmp_path: Path) -> None:
+    from compiler.model import atomic
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(dead.stdout)
+    names = [
+        f".out.json.{pid}.k2j3.tmp",  # a killed writer's temp: swept
+        f"out.json.{pid}.k2j3.tmp",  # no leading dot: not ours
+        f".out.json.{pid}.k2j3.tmpx",  # another suffix
+        f".out.json.x{pid}.k2j3.tmp",  # no pid
+        f".{pid}.k2j3.tmp",  # no target name
+    ]
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    assert atomic.sweep_stale_temps(tmp_path) == [tmp_path / names[0]]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[1:])
+    assert atomic.sweep_stale_temps(tmp_path / "missing") == []
+    assert atomic._alive(os.getpid()) and atomic._alive(1)  # this process; init, owned by someone
+    assert not atomic._alive(pid)
+    assert atomic._alive(2**80)  # not a pid the system can have: never touched
+    folder = tmp_path / f".dir.{pid}.k2j3.tmp"
+    folder.mkdir()  # named like a temp, but cannot be unlinked: left alone, no error
+    assert atomic.sweep_stale_temps(tmp_path) == [] and folder.is_dir()
+
+
+def test_no_sweep_where_a_dead_writer_cannot_be_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    from compiler.model import atomic
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    monkeypatch.setattr(atomic.os, "name", "nt")  # os.kill(pid, 0) would send Ctrl-C there
+    assert atomic._alive(int(dead.stdout))
+
+
+def test_asking_whether_a_writer_lives_sends_it_no_signal() -> None:
+    from compiler.model import atomic
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert atomic._alive(child.pid)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=0.5)
+        assert child.poll() is None  # still running: probed with signal 0, not hung up on
+    finally:
+        child.kill()
+        child.wait()

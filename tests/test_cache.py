@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -136,3 +137,195 @@ def test_a_new_source_date_epoch_reaches_cached_printables(
     info = PdfReader(io.BytesIO(cached["sample-cheatsheet.pdf"])).metadata
     assert info is not None and info["/CreationDate"] == "D:20240222221320Z"
     assert len(list((out / ".cache" / "pieces" / "cheatsheet").glob("*.pdf"))) == 1  # one layout, reused
+
+
+def test_the_parse_cache_in_process(src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from compiler.settings import Limits
+
+    folder = tmp_path / "cache"
+    parsed = _count_parses(monkeypatch)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    first, _ = build_cache.ParseCache(folder).load_course(src, timings=timings)
+    elapsed = time.perf_counter() - started
+    assert sorted(timings) == ["ir", "load", "parse"]
+    assert all(0 <= t <= elapsed for t in timings.values()) and sum(timings.values()) <= elapsed
+    every = sorted(parsed)
+    assert every and first is not None
+    parsed.clear()
+    build_cache.ParseCache(folder).load_course(src)
+    assert sorted(parsed) == every  # nothing was saved: a build that fails writes nothing
+    parsed.clear()
+    cache = build_cache.ParseCache(folder)
+    cache.load_course(src)
+    cache.save()
+    assert cache.pending == {}
+    assert len(list((folder / "parse").iterdir())) == len(every)
+    parsed.clear()
+    again, _ = build_cache.ParseCache(folder).load_course(src)
+    assert parsed == [] and again == first
+    # other limits are another parse: a file too large now must be refused
+    build_cache.ParseCache(folder).load_course(src, Limits(max_nesting=5))
+    assert sorted(parsed) == every
+
+
+def test_the_parse_cache_drops_entries_no_file_uses(src: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    cache = build_cache.ParseCache(folder)
+    cache.load_course(src)
+    cache.save()
+    before = {p.name for p in (folder / "parse").iterdir()}
+    notes = src / "02-modeling.md"
+    notes.write_text(notes.read_text() + "\nQ: One more?\n\nA: Yes.\n")
+    cache = build_cache.ParseCache(folder)
+    cache.load_course(src)
+    cache.save()
+    after = {p.name for p in (folder / "parse").iterdir()}
+    assert len(after) == len(before) and len(after - before) == 1  # the edited file's entry replaced
+    build_cache.ParseCache(tmp_path / "never-written").save()  # nothing to prune: no error
+
+
+def test_a_note_with_an_image_problem_or_a_vanished_image_is_parsed_again(
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cache"
+    (src / "03-broken.md").write_text("---\ntitle: Broken\n---\nQ: Where?\n\nA: ![gone](images/gone.png)\n")
+    cache = build_cache.ParseCache(folder)
+    _, diags = cache.load_course(src)
+    assert any(d.code.value.startswith("image.") for d in diags.items)
+    cache.save()
+    parsed = _count_parses(monkeypatch)
+    cache = build_cache.ParseCache(folder)
+    cache.load_course(src)
+    assert parsed == ["03-broken.md"]
+    cache.save()
+    parsed.clear()
+    (src / "images" / "pipeline.png").rename(src / "images" / "moved.png")
+    build_cache.ParseCache(folder).load_course(src)
+    assert sorted(parsed) == ["01-streams.md", "03-broken.md"]
+
+
+def _output_cache(src: Path, out: Path, **options: Any) -> build_cache.OutputCache:
+    from compiler.frontend import load_course
+
+    course, _ = load_course(src)
+    assert course is not None
+    return build_cache.OutputCache(out / ".cache", out, course, Options(source_root=src, **options))
+
+
+def test_the_output_cache_replays_outputs_and_diagnostics_only_while_all_is_equal(
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from compiler.model.backend import Output
+    from compiler.model.diagnostics import Code, Diagnostic
+
+    out = tmp_path / "out"
+    out.mkdir()
+    outputs = [Output("a.json", b"{}"), Output("b.csv", b"x,y")]
+    for o in outputs:
+        (out / o.name).write_bytes(o.data)
+    warning = Diagnostic("01-streams.md", 3, 2, "warning", Code.CLOZE_NO_DELETION, "no deletion")
+    runs: list[str] = []
+
+    def run() -> Any:
+        runs.append("run")
+        return [Output("fresh", b"")], []
+
+    _output_cache(src, out).remember("json", outputs, [warning])
+    assert _output_cache(src, out).render("json", run) == (outputs, [warning])
+    assert runs == []
+    assert _output_cache(src, out).render("csv", run)[0] == [Output("fresh", b"")]  # another backend
+    assert _output_cache(src, out, deck_depth=3).render("json", run)[0] == [Output("fresh", b"")]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T1 + 1))
+    assert _output_cache(src, out).render("json", run)[0] == [Output("fresh", b"")]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T1))
+    notes = src / "02-modeling.md"
+    notes.write_text(notes.read_text() + "\nQ: One more?\n\nA: Yes.\n")
+    assert _output_cache(src, out).render("json", run)[0] == [Output("fresh", b"")]  # another course
+    assert len(runs) == 4
+    notes.write_text(notes.read_text().replace("\nQ: One more?\n\nA: Yes.\n", ""))
+    assert _output_cache(src, out).render("json", run) == (outputs, [warning])
+    (out / "b.csv").write_bytes(b"x,z")  # same size, other bytes
+    assert _output_cache(src, out).render("json", run)[0] == [Output("fresh", b"")]
+    (out / "b.csv").unlink()
+    assert _output_cache(src, out).render("json", run)[0] == [Output("fresh", b"")]
+    assert len(runs) == 6
+    (out / ".cache" / "outputs" / "json.json").write_text('{"key": 1}')
+    assert _output_cache(src, out).render("json", run)[0] == [Output("fresh", b"")]
+
+
+def test_other_code_or_templates_miss_the_output_cache(
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from compiler.model.backend import Output
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.json").write_bytes(b"{}")
+    _output_cache(src, out).remember("json", [Output("a.json", b"{}")], [])
+
+    def run() -> Any:
+        return [Output("fresh", b"")], []
+
+    assert _output_cache(src, out).render("json", run)[0] == [Output("a.json", b"{}")]
+    with monkeypatch.context() as patch:
+        patch.setattr(build_cache, "code_hash", lambda parsing=False: "another studyc")
+        assert _output_cache(src, out).render("json", run)[0] == [Output("fresh", b"")]
+    # equal options in another order are the same key: a library caller's dict order costs no rebuild
+    _output_cache(src, out, extra={"a": "1", "b": "2"}).remember("json", [Output("a.json", b"{}")], [])
+    assert _output_cache(src, out, extra={"b": "2", "a": "1"}).render("json", run)[0] == [Output("a.json", b"{}")]
+
+
+def test_the_parse_cache_reads_like_the_parser(src: Path, tmp_path: Path) -> None:
+    from compiler.settings import Limits
+
+    folder = tmp_path / "cache"
+    notes = src / "02-modeling.md"
+    text = notes.read_text(encoding="utf-8")
+    edited = text.replace("A: Unsupervised learning.", "A: Clustering, from an unsaved buffer.")
+    course, _ = build_cache.ParseCache(folder).load_course(src, overrides={"02-modeling.md": edited})
+    assert course is not None and "unsaved buffer" in course.model_dump_json()  # the editor's text, not the file's
+    (src / "03-huge.md").write_text("---\ntitle: Huge\n---\n" + "Q: x?\n\nA: y.\n\n" * 400, encoding="utf-8")
+    _, diags = build_cache.ParseCache(folder).load_course(src, Limits(max_file_bytes=2048))
+    assert [(d.code.value, d.path) for d in diags.items if d.severity == "error"] == [("file.too-large", "03-huge.md")]
+
+
+def test_the_parse_cache_keys_on_the_parsing_code_path_and_text(
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cache"
+    first = src / "01-streams.md"
+    (src / "03-twin.md").write_text(first.read_text(encoding="utf-8"), encoding="utf-8")  # same text, other file
+    cache = build_cache.ParseCache(folder)
+    cache.load_course(src)
+    cache.save()
+    parsed = _count_parses(monkeypatch)
+    build_cache.ParseCache(folder).load_course(src)
+    assert parsed == []  # both twins come from the cache, each under its own entry
+    real = build_cache.code_hash
+    with monkeypatch.context() as patch:  # a backend or template edited: the parser is the same
+        patch.setattr(build_cache, "code_hash", lambda parsing=False: real(True) if parsing else "other backends")
+        build_cache.ParseCache(folder).load_course(src)
+        assert parsed == []
+        patch.setattr(build_cache, "code_hash", lambda parsing=False: "another parser")
+        build_cache.ParseCache(folder).load_course(src)
+        assert sorted(parsed) == sorted(p.name for p in src.glob("*.md"))
+    parsed.clear()
+    first.write_text(first.read_text(encoding="utf-8") + "\nQ: One more?\n\nA: Yes.\n", encoding="utf-8")
+    build_cache.ParseCache(folder).load_course(src)
+    assert parsed == ["01-streams.md"]  # the files after it in reading order still come from the cache
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(src: Path, tmp_path: Path) -> None:
+    from compiler.model.backend import Output
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    (folder / "parse").write_text("a file where the cache's folder should be")
+    (folder / "outputs").write_text("the same")
+    cache = build_cache.ParseCache(folder)
+    course, _ = cache.load_course(src)
+    cache.save()  # no error: the next build parses again
+    assert course is not None
+    out = tmp_path / "out"
+    build_cache.OutputCache(folder, out, course, Options(source_root=src)).remember("json", [Output("a", b"")], [])
