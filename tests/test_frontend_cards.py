@@ -1,0 +1,426 @@
+"""Card recognition and lowering (``compiler.frontend.cards``, ``lower``), stated outright per card kind.
+
+Each test parses a small note in process and checks the IR it gives: every field of each card,
+its span, and every diagnostic with its code, line, column and message. Lines count from the
+top of the file; ``HEAD`` (front matter) takes lines 1-3, so a note's body starts on line 4.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from compiler.frontend import FileResult, parse_file
+from compiler.frontend.cards import replace_cloze, strip_cloze
+from compiler.model.diagnostics import Code
+from compiler.settings import Limits
+
+HEAD = "---\ntitle: A\n---\n"
+
+
+def parse(body: str) -> FileResult:
+    return parse_file(Path("."), "01-a.md", HEAD + body, Limits())
+
+
+def nodes(result: FileResult) -> list[Any]:
+    """Every block of the file in order, sections flattened (a section before its blocks)."""
+    out: list[Any] = []
+
+    def walk(blocks: Any, sections: Any) -> None:
+        out.extend(blocks)
+        for s in sections:
+            out.append(s)
+            walk(s.blocks, s.sections)
+
+    walk(result.blocks, result.sections)
+    return out
+
+
+def cards(result: FileResult) -> list[Any]:
+    return [n for n in nodes(result) if n.kind in ("basic", "list", "cloze", "definition", "table_row")]
+
+
+def diags(result: FileResult, *skip: Code) -> list[tuple[int, int, str, str]]:
+    """(line, column, code, message) of every diagnostic, in the order they were reported."""
+    return [(d.line, d.col, d.code.value, d.message) for d in result.diagnostics if d.code not in skip]
+
+
+def span(node: Any) -> tuple[int, int]:
+    return node.span.line, node.span.end_line
+
+
+NOT_GENERATED = Code.QUESTION_NOT_GENERATED  # information about exam questions, not about cards
+
+
+# -- Q/A cards --------------------------------------------------------------------------------
+
+
+def test_a_qa_card_takes_its_attributes_prompt_and_every_answer_block() -> None:
+    result = parse(
+        '{#own covers="t1 t2 t1" tags="a b" allow="quality.long-answer" .key .reverse}\n'  # 4
+        "Q: What is *this*?\n\nA: That.\n\nmore\n\n"  # 5-9
+        "Q: What is *this*?\nA: Again.\n\n"  # 11-12: the answer on the next line
+        "Q: What is *this*?\n\nA: Third.\n"  # 14-16
+    )
+    first, second, third = cards(result)
+    assert not result.diagnostics
+    assert (first.id, first.explicit_id, first.covers, first.tags, first.allow) == (
+        "own",
+        True,
+        ("t1", "t2"),
+        ("a", "b"),
+        ("quality.long-answer",),
+    )
+    assert (first.key, first.reverse, first.extra, span(first)) == (True, True, None, (5, 9))
+    assert (first.front.markdown, first.back.markdown) == ("What is *this*?", "That.\n\nmore")
+    assert [b.kind for b in first.back.blocks] == ["para", "para"]
+    # derived ids: the prompt's slug, numbered from the second on (an explicit id takes no number)
+    assert [(c.id, c.explicit_id, c.key, c.reverse) for c in (second, third)] == [
+        ("a/what-is-this", False, False, False),
+        ("a/what-is-this-2", False, False, False),
+    ]
+    assert (second.back.markdown, span(second), third.back.markdown, span(third)) == (
+        "Again.",
+        (11, 12),
+        "Third.",
+        (14, 16),
+    )
+    assert result.cover_refs == [("t1", 4, 15, "card"), ("t2", 4, 18, "card")]
+
+
+def test_a_derived_id_is_cut_at_80_characters_and_an_empty_slug_is_card() -> None:
+    long_q = "word " * 30
+    result = parse(f"Q: {long_q}?\n\nA: a\n\nQ: ???\n\nA: b\n\nQ: ???\n\nA: c\n")
+    ids = [c.id for c in cards(result)]
+    assert ids[0] == "a/" + ("word-" * 16)[:80] and len(ids[0]) == 82
+    assert ids[1:] == ["a/card", "a/card-2"]
+
+
+def test_qa_mistakes_are_reported_where_they_are() -> None:
+    result = parse(
+        "A: stray\n\n"  # 4
+        "Q: No answer\n\nProse.\n\n"  # 6, 8
+        "Q: Two answers\n\nA: a\n\nA: b\n\n"  # 10, 12, 14
+        "Q: Last, unanswered\n"  # 16
+    )
+    assert diags(result) == [
+        (4, 1, "card.stray-answer", "'A:' paragraph without a 'Q:' paragraph before it"),
+        (6, 1, "card.no-answer", "question has no answer: add an 'A:' paragraph or a list right after it"),
+        (14, 1, "card.stray-answer", "a second 'A:' in one card"),
+        (16, 1, "card.no-answer", "question has no answer: add an 'A:' paragraph or a list right after it"),
+    ]
+    [card] = cards(result)
+    assert card.back.markdown == "a\n\nA: b"  # the second 'A:' stays in the answer, as written
+    assert [p.text.markdown for p in nodes(result) if p.kind == "prose"] == ["A: stray", "Prose."]
+
+
+def test_empty_sides_are_reported_with_the_side() -> None:
+    result = parse("Q: <!-- -->\n\nA: Answer.\n\nQ: Question?\n\nA: <!-- -->\n\nQ: <!-- -->\n\n- item\n")
+    assert diags(result) == [
+        (4, 1, "card.empty-side", "the card's question is empty"),
+        (10, 1, "card.empty-side", "the card's answer is empty"),
+        (12, 1, "card.empty-side", "the card's question is empty"),
+    ]
+    assert cards(result) == []
+
+
+def test_an_answer_that_runs_on_into_a_lead_in_is_warned_once_unless_allowed() -> None:
+    body = "Q: Q?\n\nA: a\n\nFiles of an image:\n\n- x\n\nAlso this:\n"
+    result = parse(body)
+    assert diags(result) == [
+        (
+            8,
+            1,
+            "card.runs-on",
+            "this paragraph ends in ':' and is still part of the card above; if it leads into prose for the "
+            "section, end the card with a '---' line before it",
+        )
+    ]
+    assert not parse('{allow="card.runs-on"}\n' + body).diagnostics
+    assert not parse("Q: Q?\n\nA: The answer is:\n\n- x\n").diagnostics  # the answer's own first block may
+
+
+def test_a_card_ends_at_a_rule_heading_callout_or_card_table() -> None:
+    result = parse(
+        "Q: One?\n\nA: a\n\n---\n\nafter rule\n\n"
+        "Q: Two?\n\nA: b\n\n> [!NOTE]\n> callout\n\n"
+        "Q: Three?\n\nA: c\n\n{.cards}\n| X | Y |\n|---|---|\n| 1 | 2 |\n\n"
+        "Q: Four?\n\nA: d\n\n> quoted, part of the answer\n\n| p | q |\n|---|---|\n| 3 | 4 |\n"
+    )
+    one, two, three, row, four = cards(result)
+    assert [one.back.markdown, two.back.markdown, three.back.markdown] == ["a", "b", "c"]
+    assert row.kind == "table_row"
+    assert four.back.markdown == "d\n\n> quoted, part of the answer\n\n| p | q |\n|---|---|\n| 3 | 4 |"
+    assert [b.kind for b in four.back.blocks] == ["para", "quote", "grid"]
+
+
+# -- list cards --------------------------------------------------------------------------------
+
+
+def test_a_list_card_has_one_item_per_entry_with_its_own_markdown() -> None:
+    result = parse(
+        '{#l1 tags="t"}\nQ: Steps?\n\n1. First *one*\n2) wrong marker\n\n3. x\n\n'
+        "Q: Kinds?\n\n- a\n- b\n  wrapped\n\n  second para\n- [link](http://x.org)\n\nAfter.\n"
+    )
+    first, second = cards(result)
+    assert (first.kind, first.id, first.tags, first.ordered) == ("list", "l1", ("t",), True)
+    assert [i.markdown for i in first.items] == ["First *one*"]
+    assert span(first) == (5, 7)
+    assert (second.kind, second.ordered, second.front.markdown) == ("list", False, "Kinds?")
+    assert [i.markdown for i in second.items] == ["a", "b\n  wrapped\n\n  second para", "[link](http://x.org)"]
+    assert [[b.kind for b in i.blocks] for i in second.items] == [["para"], ["para", "para"], ["para"]]
+    assert span(second) == (12, 19)
+
+
+def test_a_list_right_after_a_question_is_its_answer_even_on_the_next_line() -> None:
+    [card] = cards(parse("Q: Which?\n- one\n- two\n"))
+    assert (card.kind, [i.markdown for i in card.items], span(card)) == ("list", ["one", "two"], (4, 6))
+
+
+# -- cloze cards -------------------------------------------------------------------------------
+
+
+def test_a_cloze_card_lists_its_deletions_once_each_in_order() -> None:
+    result = parse('{tags="c"}\nC: {{c3::a::h}} b {{c1::c}} {{c3::d}}\nnext line\n\n```\ncode\n```\n\nProse.\n')
+    [card] = cards(result)
+    assert (card.kind, card.deletions, card.tags, card.id) == (
+        "cloze",
+        (1, 3),
+        ("c",),
+        "a/a-b-c-d-next-line-code-prose",
+    )
+    assert card.text.markdown == "{{c3::a::h}} b {{c1::c}} {{c3::d}}\nnext line\n\n```\ncode\n```\n\nProse."
+    assert span(card) == (5, 12)
+
+
+def test_cloze_mistakes() -> None:
+    result = parse("C: {{c0::x}} {{c1234567::y}} {{c00::z}} {{c0::x}}\n\nC: no deletion\n\nC: <!-- -->\n")
+    assert diags(result) == [
+        (4, 1, "cloze.bad-number", "cloze number c0, c123456…, c00 is not between c1 and c999"),
+        (6, 1, "cloze.no-deletion", "cloze card has no deletion; mark one with {{c1::text}}"),
+        (8, 1, "cloze.no-deletion", "cloze card has no deletion; mark one with {{c1::text}}"),
+    ]
+    assert cards(result) == []
+    assert diags(parse("C: {{c123456::y}}\n"))[0][3] == "cloze number c123456 is not between c1 and c999"
+
+
+def test_stray_cloze_syntax_is_reported_once_per_line() -> None:
+    result = parse("Text {{c1::a}} and {{c2::b}}.\n\n- {{c1::in a list}}\n")
+    assert diags(result) == [
+        (4, 1, "cloze.stray", "cloze syntax outside a 'C:' card prints literally; start the paragraph with 'C:'"),
+        (6, 1, "cloze.stray", "cloze syntax outside a 'C:' card prints literally; start the paragraph with 'C:'"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "stripped"),
+    [
+        ("{{c1::a}}", "a"),
+        ("x {{c1::a::hint}} y {{c22::b}} z", "x a y b z"),
+        ("{{c1::a}}{{c2::b::h}}", "ab"),
+        ("{{c1::open\n}} {{c2::ok}}", "{{c1::open\n}} ok"),  # a deletion never spans lines
+        ("{{c1::no close {{c2::yes}}", "no close {{c2"),  # lazy: the first closer ends it, the last "::" starts a hint
+        ("{{c1::a\nb}} {{c3::c}}\n{{c4::d}}", "{{c1::a\nb}} c\nd"),
+        ("a::b {{c1::x::y::z}}", "a::b x"),
+        ("{{c1::}}", ""),
+        ("}} {{c::x}} {c1::y}", "}} {{c::x}} {c1::y}"),
+    ],
+)
+def test_strip_cloze(text: str, stripped: str) -> None:
+    assert strip_cloze(text) == stripped
+
+
+def test_replace_cloze_calls_back_with_each_answer() -> None:
+    seen: list[str] = []
+    out = replace_cloze("A {{c1::x::h}} B {{c2::y}}\n{{c3::z", lambda a: seen.append(a) or f"[{a}]")  # type: ignore[func-returns-value]
+    assert (out, seen) == ("A [x] B [y]\n{{c3::z", ["x", "y"])
+
+
+_LAZY = re.compile(r"\{\{c\d+::(.*?)(::.*?)?\}\}")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(["{{c1::", "{{c12::", "}}", "::", "{{", "a", "b", "\n", " "]), max_size=20).map("".join)
+)
+def test_strip_cloze_is_the_lazy_regex_line_by_line(text: str) -> None:
+    # the regex it replaces, applied to one line at a time (a deletion never spans lines)
+    assert strip_cloze(text) == "\n".join(_LAZY.sub(r"\1", line) for line in text.split("\n"))
+
+
+# -- definition cards --------------------------------------------------------------------------
+
+
+def test_each_term_of_a_definition_list_is_a_card() -> None:
+    result = parse(
+        '{.reverse covers="t9" tags="d"}\n'  # 4
+        "Term *one*\n: Def one\n  wrapped\n: Def two\n\n"  # 5-8
+        "Term two\n\n:   loose def\n\n    more\n\n"  # 10-14
+        "{.nocards}\nNot\n: a card\n"
+    )
+    one, two = cards(result)
+    assert [(c.kind, c.id, c.reverse, c.covers, c.tags) for c in (one, two)] == [
+        ("definition", "a/term-one", True, ("t9",), ("d",)),
+        ("definition", "a/term-two", True, ("t9",), ("d",)),
+    ]
+    assert (one.term.markdown, one.definition.markdown, span(one)) == (
+        "Term *one*",
+        "Def one\n  wrapped\n: Def two",
+        (5, 8),
+    )
+    assert len(one.definition.blocks) == 2 and one.definition.inline is False
+    assert (two.term.markdown, two.definition.markdown, span(two)) == ("Term two", "loose def\n\n    more", (10, 14))
+    prose = [n for n in nodes(result) if n.kind == "prose"]
+    assert [p.text.markdown for p in prose] == [
+        "Term *one*\n: Def one\n  wrapped\n: Def two\n\nTerm two\n\n:   loose def\n\n    more",
+        "Not\n: a card",
+    ]
+    assert diags(result) == [
+        (
+            5,
+            1,
+            "question.not-generated",
+            "2 of 2 terms of this definition list make no exam question: each needs at least 2 other, "
+            "different answers to offer as distractors",
+        )
+    ]
+
+
+def test_a_one_paragraph_definition_is_an_inline_text() -> None:
+    [card] = cards(parse("Term\n: just this\n"))
+    assert card.definition.inline is True and card.term.inline is True
+    assert card.definition.markdown == "just this"
+
+
+def test_an_empty_term_or_definition_is_reported() -> None:
+    result = parse("<x-y></x-y>\n: def\n\nTerm\n: <!-- -->\n")  # an unknown tag is dropped
+    assert diags(result, NOT_GENERATED) == [
+        (4, 1, "card.empty-side", "the card's term is empty"),
+        (7, 1, "card.empty-side", "the card's definition is empty"),
+    ]
+    assert cards(result) == []
+
+
+# -- table cards -------------------------------------------------------------------------------
+
+TABLE = "| Name | Kind | Type |\n|---|---|---|\n| a | b | c |\n| d | e | f |\n"
+
+
+def _roles(card: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    return [(c.column, c.text.markdown) for c in card.prompt], [(c.column, c.text.markdown) for c in card.answer]
+
+
+@pytest.mark.parametrize(
+    ("attrs", "roles"),
+    [
+        ("", ([("Name", "a")], [("Kind", "b"), ("Type", "c")])),
+        ('front="Kind"', ([("Kind", "b")], [("Name", "a"), ("Type", "c")])),
+        ('front="Type, Name" back="Kind"', ([("Type", "c"), ("Name", "a")], [("Kind", "b")])),
+        ('back="Type"', ([("Name", "a")], [("Type", "c")])),
+        ('front=" Kind ,, " back="Type,Name"', ([("Kind", "b")], [("Type", "c"), ("Name", "a")])),
+    ],
+)
+def test_table_card_columns(attrs: str, roles: tuple[list[tuple[str, str]], list[tuple[str, str]]]) -> None:
+    result = parse(f'{{.cards {attrs} ask="Which?" tags="tb"}}\n' + TABLE)
+    first, second = cards(result)
+    assert _roles(first) == roles
+    assert (first.ask, first.tags, span(first), span(second)) == ("Which?", ("tb",), (7, 7), (8, 8))
+    assert first.id == "a/" + "-".join(text for _, text in roles[0])
+    assert not diags(result, NOT_GENERATED)
+
+
+def test_table_card_mistakes() -> None:
+    result = parse(
+        '{.cards front="Nme, Kind" back="Typ"}\n' + TABLE + "\n"  # 4
+        '{.cards front="Zzzzz"}\n' + TABLE + "\n"  # 10
+        '{.cards front="Name" back="Zzzzz"}\n' + TABLE + "\n"  # 16
+        '{.cards front="Name, Kind, Type"}\n' + TABLE + "\n"  # 22
+        '{.cards front=","}\n' + TABLE + "\n"  # 28
+        '{.cards back="Kind"}\n| | Kind | |\n|---|---|---|\n| x | y | z |\n| | w | v |\n| p |\n'  # 34
+    )
+    assert diags(result, NOT_GENERATED) == [
+        (4, 1, "table.unknown-column", "table has no column 'Nme'; did you mean 'Name'?"),
+        (4, 1, "table.unknown-column", "table has no column 'Typ'; did you mean 'Type'?"),
+        (10, 1, "table.unknown-column", "table has no column 'Zzzzz'; columns are: Name, Kind, Type"),
+        (16, 1, "table.unknown-column", "table has no column 'Zzzzz'; columns are: Name, Kind, Type"),
+        (22, 1, "table.no-answer", "every column is on the front; nothing is left to answer"),
+        (28, 1, "table.unknown-column", "table card directive names no 'front' column"),
+        (39, 1, "table.ragged", "table row has 1 cell but the header has 3"),
+        (
+            34,
+            1,
+            "table.empty-header",
+            "column 1 of this card table has no header; name it (e.g. 'Actual' for the row labels of a "
+            "confusion matrix) so its cells are labelled on the cards",
+        ),
+        (38, 1, "card.empty-side", "the card's '' cell is empty"),
+    ]
+    made = cards(result)
+    assert [(_roles(c), span(c)) for c in made] == [
+        (([("", "x")], [("Kind", "y")]), (37, 37)),
+        (([("", "p")], [("Kind", "")]), (39, 39)),
+    ]
+
+
+def test_ragged_rows_are_counted_with_escaped_pipes() -> None:
+    result = parse("| A | B |\n|---|---|\n| a \\| still a | b |\n| one | two | three |\n|x|\n")
+    assert diags(result) == [
+        (7, 1, "table.ragged", "table row has 3 cells but the header has 2"),
+        (8, 1, "table.ragged", "table row has 1 cell but the header has 2"),
+    ]
+    [table] = [n for n in nodes(result) if n.kind == "table"]
+    assert (table.makes_cards, [h.markdown for h in table.header], span(table)) == (False, ["A", "B"], (4, 8))
+    assert [[c.markdown for c in row] for row in table.rows] == [["a | still a", "b"], ["one", "two"], ["x", ""]]
+
+
+# -- extra and explain -------------------------------------------------------------------------
+
+
+def test_extra_attaches_to_the_card_before_it_and_explain_to_a_question() -> None:
+    result = parse(
+        "Q: Q?\n\nA: A.\n\n::: extra\nMore *context*.\n:::\n\n"  # 4-10
+        "C: {{c1::x}}\n\n::: extra\nfor the cloze\n:::\n\n"  # 12-16
+        "Prose.\n\n::: extra\nnothing before\n:::\n\n"  # 18-22
+        "Q: Q2?\n\nA: A2.\n\n::: explain\nwrong kind\n:::\n\n"  # 24-30
+        "Term\n: def\n\n::: extra\nafter a list\n:::\n\n"  # 32-37
+        "{.cards}\n| X | Y |\n|---|---|\n| 1 | 2 |\n\n::: extra\nafter a table\n:::\n"  # 39-45
+    )
+    basic, cloze, second, term, row = cards(result)
+    assert basic.extra is not None and basic.extra.markdown == "More *context*."
+    assert cloze.extra is not None and cloze.extra.markdown == "for the cloze"
+    assert (second.extra, term.extra, row.extra) == (None, None, None)
+    misplaced = [(line, msg) for line, _, code, msg in diags(result, NOT_GENERATED) if code == "directive.misplaced"]
+    assert misplaced == [
+        (20, "'::: extra' must directly follow a card's answer (a Q/A, list or cloze card), with no prose between"),
+        (28, "'::: explain' must directly follow an exam question's options"),
+        (
+            35,
+            "'::: extra' cannot follow a definition list: it makes one card per term, and an extra belongs to one "
+            "card; put the context into the definition, or into prose",
+        ),
+        (
+            44,
+            "'::: extra' cannot follow a card table: it makes one card per row, and an extra belongs to one card; "
+            "put the context into the answer columns, or into prose",
+        ),
+    ]
+
+
+def test_directive_names_and_closing() -> None:
+    result = parse(
+        "::: extr\nx\n:::\n\n::: zzzz\n:::\n\n:::\n:::\n\n::: Covers\n:::\n\nQ: Q?\n\nA: A.\n\n::: extra\nunclosed\n"
+    )
+    assert diags(result) == [
+        (4, 1, "directive.unknown", "unknown directive '::: extr'; did you mean '::: extra'?"),
+        (8, 1, "directive.unknown", "unknown directive '::: zzzz'; known: extra, explain, covers"),
+        (11, 1, "directive.unknown", "unknown directive '::: '; known: extra, explain, covers"),
+        (14, 1, "directive.unknown", "unknown directive '::: Covers'; did you mean '::: covers'?"),
+        (21, 1, "directive.unclosed", "directive '::: extra' is never closed; add a ':::' line"),
+    ]
+    [card] = cards(result)
+    assert card.extra is not None and card.extra.markdown == "unclosed"
