@@ -19,6 +19,7 @@ from compiler.frontend import FileResult, parse_file
 from compiler.frontend.cards import replace_cloze, strip_cloze
 from compiler.model.diagnostics import Code
 from compiler.settings import Limits
+from compiler.text.html import HtmlRenderer
 
 HEAD = "---\ntitle: A\n---\n"
 
@@ -424,3 +425,155 @@ def test_directive_names_and_closing() -> None:
     ]
     [card] = cards(result)
     assert card.extra is not None and card.extra.markdown == "unclosed"
+
+
+# -- sections, exam tips and attribute lines (lower.py) ---------------------------------------
+
+
+def test_headings_make_nested_sections_with_unique_ids() -> None:
+    result = parse_file(
+        Path("."),
+        "01-a.md",
+        "# Title\n\nIntro.\n\n# Second H1\n\n"  # 1-5: the first H1 is the title, a later one a section
+        '{covers="t1 t1 t2"}\n### Deep\n\n'  # 7-8
+        "## ???\n\n## Deep\n\n###### Six\n\n## Back\n\nQ: Unanswered\n\n## After\n\nText.\n",  # 10-22
+        Limits(),
+    )
+    assert result.title == "Title"
+    sections = [n for n in nodes(result) if n.kind == "section"]
+    assert [(s.id, s.title, s.level, span(s), s.covers) for s in sections] == [
+        ("second-h1", "Second H1", 2, (5, 5), ()),
+        ("deep", "Deep", 3, (8, 8), ("t1", "t2")),  # each tip once, as on a card
+        ("section", "???", 2, (10, 10), ()),
+        ("deep-2", "Deep", 2, (12, 12), ()),
+        ("six", "Six", 6, (14, 14), ()),
+        ("back", "Back", 2, (16, 16), ()),
+        ("after", "After", 2, (20, 20), ()),
+    ]
+    second, section, deep2, back, after = result.sections
+    assert [s.id for s in second.sections] == ["deep"] and [s.id for s in deep2.sections] == ["six"]
+    assert (section.sections, back.sections, after.sections) == ((), (), ())
+    assert [b.text.markdown for b in after.blocks] == ["Text."] and result.blocks[0].text.markdown == "Intro."
+    assert diags(result) == [
+        (14, 1, "heading.skip", "heading level 6 follows level 2; sections nest by level"),
+        (18, 1, "card.no-answer", "question has no answer: add an 'A:' paragraph or a list right after it"),
+    ]
+    assert result.cover_refs == [("t1", 7, 10, "section 'Deep'"), ("t2", 7, 16, "section 'Deep'")]
+
+
+def test_a_heading_skip_is_measured_from_the_enclosing_section() -> None:
+    result = parse("### Skips from the top\n\n## Two\n\n### Three\n\n##### Five\n")
+    assert diags(result) == [
+        (4, 1, "heading.skip", "heading level 3 follows level 1; sections nest by level"),
+        (10, 1, "heading.skip", "heading level 5 follows level 3; sections nest by level"),
+    ]
+
+
+def test_cards_under_a_heading_cover_its_tips_after_their_own() -> None:
+    result = parse('{covers="h1 h2"}\n## Sec\n\n{covers="own h1"}\nQ: Q?\n\nA: A.\n\n## Next\n\nQ: Q2?\n\nA: A2.\n')
+    first, second = cards(result)
+    assert (first.covers, second.covers) == (("own", "h1", "h2"), ())
+
+
+def test_exam_tips_take_an_id_from_their_first_words() -> None:
+    result = parse(
+        "{#ok-id}\n> [!TIP]\n> First  line\n> second *line*\n\n"  # 4-7
+        "> [!tip]\n> Know the *shard* limits: one two three four five six.\n\n"  # 9-10
+        "> [!WARNING]\n> careful\n\n"  # 12-13
+        "> [!TIP] Text on the *marker* line\n> and more\n\n"  # 15-16
+        "> [!TIP]\n>\n> After a gap\n\n"  # 18-20
+        "> [!TIP]\n"  # 22
+    )
+    tips = [n for n in nodes(result) if n.kind == "tip"]
+    assert [(t.id, t.explicit_id, span(t), t.text.markdown) for t in tips] == [
+        ("ok-id", True, (5, 7), "First  line\nsecond *line*"),
+        (
+            "know-the-shard-limits-one-two-three-four",
+            False,
+            (9, 10),
+            "Know the *shard* limits: one two three four five six.",
+        ),
+        ("text-on-the-marker-line-and-more", False, (15, 16), "Text on the *marker* line\nand more"),
+        ("after-a-gap", False, (18, 20), "After a gap"),
+        ("tip-22", False, (22, 22), ""),
+    ]
+    html = [HtmlRenderer().text(t.text) for t in tips]
+    assert html == [
+        "<p>First  line\nsecond <em>line</em></p>",
+        "<p>Know the <em>shard</em> limits: one two three four five six.</p>",
+        "<p>Text on the <em>marker</em> line\nand more</p>",
+        "<p>After a gap</p>",
+        "",
+    ]
+    [note] = [n for n in nodes(result) if n.kind == "prose"]
+    assert note.text.markdown == "> [!WARNING]\n> careful"
+    assert HtmlRenderer().text(note.text) == "<blockquote>\n<p>careful</p>\n</blockquote>"
+    assert not result.diagnostics
+
+
+def test_attribute_lines_name_what_they_cannot_mean() -> None:
+    result = parse(
+        '{bogus="1" covrs="x" allow="quality.long-answr nothing card.runs-on" id="bad id!"}\nQ: Q?\n\nA: A.\n\n'  # 4
+        '{id="!!!"}\nQ: Q2?\n\nA: A2.\n\n'  # 9
+        '{covers="t1" id="Ünï"}\n> [!TIP]\n> tip\n\n'  # 14
+        '{front="x" allow="quality.yes-no"}\nTerm\n: def\n\n'  # 18
+        '{covers="a b"}\n{bogus="y"}\n## H\n\n'  # 22-23
+        '{.cards front="A" collumns="1"}\n| A | B |\n|---|---|\n| 1 | 2 |\n'  # 26
+    )
+    assert diags(result, NOT_GENERATED) == [
+        (4, 2, "attr.unknown", "attribute 'bogus' has no meaning on a card"),
+        (4, 12, "attr.unknown", "attribute 'covrs' has no meaning on a card (did you mean 'covers'?)"),
+        (4, 29, "attr.unknown", "allow names unknown check 'quality.long-answr' (did you mean 'quality.long-answer'?)"),
+        (
+            4,
+            48,
+            "attr.unknown",
+            "allow names unknown check 'nothing'; it may name quality.long-answer, quality.answer-in-prompt, "
+            "quality.yes-no, quality.long-list, quality.cloze-giveaway, quality.near-duplicate, quality.either-or, "
+            "card.runs-on",
+        ),
+        (4, 74, "id.invalid", "id 'bad id!' may only use letters, digits, '-' and '_' (did you mean 'bad-id'?)"),
+        (9, 6, "id.invalid", "id '!!!' may only use letters, digits, '-' and '_'"),
+        (14, 2, "attr.unknown", "attribute 'covers' has no meaning on an exam tip"),
+        (14, 18, "id.invalid", "id 'Ünï' may only use letters, digits, '-' and '_' (did you mean 'uni'?)"),
+        (18, 2, "attr.unknown", "attribute 'front' has no meaning on a definition list"),
+        (23, 2, "attr.unknown", "attribute 'bogus' has no meaning on a heading"),
+        (26, 19, "attr.unknown", "attribute 'collumns' has no meaning on a table"),
+    ]
+    # a tip's covers means nothing, so it names no tip either
+    assert result.cover_refs == [("a", 22, 10, "section 'H'"), ("b", 22, 12, "section 'H'")]
+
+
+def test_covers_regions_record_each_tip_at_its_own_column() -> None:
+    result = parse(
+        "::: covers alpha labels label\n\nQ: in?\n\nA: yes.\n\n:::\n\n::: covers\n\n:::\n\n::: covers open\n"
+    )
+    assert result.cover_refs == [
+        ("alpha", 4, 12, "region"),
+        ("labels", 4, 18, "region"),
+        ("label", 4, 25, "region"),  # not inside "labels"
+        ("open", 16, 12, "region"),
+    ]
+    assert diags(result) == [
+        (
+            12,
+            1,
+            "directive.unknown",
+            "'::: covers' names no exam tip; write '::: covers tip-id' (studyc tips lists the ids)",
+        ),
+        (16, 1, "directive.unclosed", "'::: covers' region is never closed; add a ':::' line after its last card"),
+    ]
+    [card] = cards(result)
+    assert card.covers == ("alpha", "labels", "label")
+
+
+def test_an_extra_after_prose_that_follows_a_definition_list_is_plainly_misplaced() -> None:
+    result = parse("Term\n: def\n\nProse between.\n\n::: extra\nx\n:::\n")
+    assert diags(result, NOT_GENERATED) == [
+        (
+            9,
+            1,
+            "directive.misplaced",
+            "'::: extra' must directly follow a card's answer (a Q/A, list or cloze card), with no prose between",
+        )
+    ]
