@@ -577,3 +577,27 @@ def test_an_extra_after_prose_that_follows_a_definition_list_is_plainly_misplace
             "'::: extra' must directly follow a card's answer (a Q/A, list or cloze card), with no prose between",
         )
     ]
+
+
+def test_stray_clozes_and_deep_nesting_are_reported_once_per_line() -> None:
+    result = parse("| {{c1::a}} | {{c2::b}} |\n|---|---|\n| x | y |\n")  # two cells of one line
+    assert [(d.line, d.code) for d in result.diagnostics] == [(4, Code.CLOZE_STRAY)]
+    deep = "<b>" * 13 + "x" + "</b>" * 13  # the limit is 12
+    result = parse_file(Path("."), "01-a.md", HEAD + f"| {deep} | {deep} |\n|---|---|\n", Limits(max_nesting=6))
+    assert [(d.line, d.code) for d in result.diagnostics] == [(4, Code.FILE_TOO_DEEP)]
+
+
+def test_the_depth_limit_is_twice_max_nesting_but_at_most_200() -> None:
+    def deep(n: int, max_nesting: int) -> list[str]:
+        body = HEAD + "<b>" * n + "x" + "</b>" * n + "\n"
+        return [d.message for d in parse_file(Path("."), "01-a.md", body, Limits(max_nesting=max_nesting)).diagnostics]
+
+    too_deep = "HTML nests deeper than 200 levels (raw HTML tags or runs of '*'/'_'); flatten it"
+    assert deep(199, 150) == [] and deep(200, 150) == [too_deep]  # 2 × 150 = 300 is over the cap
+    assert deep(9, 5) == [] and deep(10, 5) == [too_deep.replace("200", "10")]
+
+
+def test_only_a_first_h1_is_the_title() -> None:
+    result = parse_file(Path("."), "01-a.md", "## First\n\n# Later H1\n", Limits())
+    assert result.title is None
+    assert [(s.id, s.level) for s in result.sections] == [("first", 2), ("later-h1", 2)]

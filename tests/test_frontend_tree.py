@@ -374,3 +374,35 @@ def test_plain_renderer_text_matches_the_source_words() -> None:
     body = "A *b* **c** `d` [e](http://x.org) f\n"
     [block] = prose_blocks(body)
     assert html.unescape(MarkdownItSpelling().block(block)) == html.unescape(make_parser().render(body))
+
+
+def test_without_a_resolver_images_stay_unresolved() -> None:
+    ctx = tree.TreeContext()  # the default: no resolver, as for text lowered outside a course
+    blocks = tree.blocks(make_parser().parse("![alt](a.png) ![s](b.mp3)\n"), ctx)
+    assert blocks == (
+        doc.Para(
+            content=(
+                doc.Image(src="a.png", media=None, alt="alt", title=None),
+                doc.Str(text=" "),
+                doc.Media(src="b.mp3", media=None, medium="audio", label="s"),
+            )
+        ),
+    )
+
+
+def test_a_closer_whose_opener_went_with_a_script_is_dropped_too() -> None:
+    assert para("x <script>*a</script> b*\n") == (doc.Str(text="x  b"),)
+
+
+def test_a_directive_inside_a_list_keeps_its_content() -> None:
+    [lst] = prose_blocks("- ::: extra\n  inside *it*\n  :::\n")
+    inside = doc.Para(content=(doc.Str(text="inside "), doc.Emph(content=(doc.Str(text="it"),))))
+    assert lst == doc.BulletList(tight=True, items=(doc.ListItem(blocks=(inside,)),))
+
+
+def test_media_in_a_folder_is_labelled_with_its_file_name(tmp_path: Path) -> None:
+    (tmp_path / "sounds").mkdir()
+    (tmp_path / "sounds" / "clip.ogg").write_bytes(b"OggS")
+    [media] = para("![](sounds/clip.ogg)\n", tmp_path)
+    assert isinstance(media, doc.Media)
+    assert (media.src, media.label, media.medium) == ("sounds/clip.ogg", "clip.ogg", "audio")
