@@ -601,3 +601,25 @@ def test_only_a_first_h1_is_the_title() -> None:
     result = parse_file(Path("."), "01-a.md", "## First\n\n# Later H1\n", Limits())
     assert result.title is None
     assert [(s.id, s.level) for s in result.sections] == [("first", 2), ("later-h1", 2)]
+
+
+def test_what_ends_an_answer_and_what_an_answer_may_hold() -> None:
+    result = parse(
+        "Q: Q?\n\nA: A.\n\nTerm\n: def\n\n"  # a definition list is not part of the answer: it makes cards
+        "Q: L?\n\n-\n- b\n\n"  # an empty item is an empty text, not the marker
+        "Q: <!-- -->\n\n- [x] a\n- [ ] b\n- [ ] c\n\n"  # an exam question's stem may not be empty either
+        "Q: Two extras?\n\nA: yes\n\n::: extra\none\n:::\n\n::: extra\ntwo\n:::\n"
+    )
+    basic, term, lst, extras = cards(result)
+    assert (basic.back.markdown, term.kind, term.term.markdown) == ("A.", "definition", "Term")
+    assert [(i.markdown, i.blocks) for i in lst.items] == [("", ()), ("b", lst.items[1].blocks)]
+    assert extras.extra is not None and extras.extra.markdown == "one"
+    assert diags(result, NOT_GENERATED) == [
+        (16, 1, "card.empty-side", "the card's question is empty"),
+        (
+            30,
+            1,
+            "directive.misplaced",
+            "'::: extra' must directly follow a card's answer (a Q/A, list or cloze card), with no prose between",
+        ),
+    ]
