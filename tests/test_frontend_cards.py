@@ -48,6 +48,7 @@ def cards(result: FileResult) -> list[Any]:
 
 def diags(result: FileResult, *skip: Code) -> list[tuple[int, int, str, str]]:
     """(line, column, code, message) of every diagnostic, in the order they were reported."""
+    assert all(d.path == "01-a.md" for d in result.diagnostics)
     return [(d.line, d.col, d.code.value, d.message) for d in result.diagnostics if d.code not in skip]
 
 
@@ -623,3 +624,14 @@ def test_what_ends_an_answer_and_what_an_answer_may_hold() -> None:
             "'::: extra' must directly follow a card's answer (a Q/A, list or cloze card), with no prose between",
         ),
     ]
+
+
+def test_an_extra_keeps_its_markdown_as_written_between_the_markers() -> None:
+    result = parse(
+        "Q: Q?\n\nA: A.\n\n::: extra\n:::\n\n"
+        "Q: Q2?\n\nA: A2.\n\n::: extra\n    indented code first\n\nlast word X\n:::\n\n"
+        "Q: Q3?\n\nA: A3.\n\n::: extra\n{.foo}\ntext\n:::\n"
+    )
+    assert [c.extra.markdown for c in cards(result)] == ["", "    indented code first\n\nlast word X", "{.foo}\ntext"]
+    assert [b.kind for b in cards(result)[1].extra.blocks] == ["code_block", "para"]
+    assert not result.diagnostics
