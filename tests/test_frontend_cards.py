@@ -635,3 +635,15 @@ def test_an_extra_keeps_its_markdown_as_written_between_the_markers() -> None:
     assert [c.extra.markdown for c in cards(result)] == ["", "    indented code first\n\nlast word X", "{.foo}\ntext"]
     assert [b.kind for b in cards(result)[1].extra.blocks] == ["code_block", "para"]
     assert not result.diagnostics
+
+
+def test_definitions_of_code_and_of_several_blocks() -> None:
+    result = parse("Term\n: ```\n  x\n  ```\n\nAlpha\n: para one\n\n  ```\n  code\n  ```\n\nBeta\n: two\n")
+    got = [
+        (c.term.markdown, c.definition.markdown, [b.kind for b in c.definition.blocks], span(c)) for c in cards(result)
+    ]
+    assert got == [
+        ("Term", "```\n  x\n  ```", ["code_block"], (4, 7)),
+        ("Alpha", "para one\n\n  ```\n  code\n  ```", ["para", "code_block"], (9, 14)),
+        ("Beta", "two", ["para"], (16, 17)),
+    ]
