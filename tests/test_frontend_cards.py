@@ -647,3 +647,13 @@ def test_definitions_of_code_and_of_several_blocks() -> None:
         ("Alpha", "para one\n\n  ```\n  code\n  ```", ["para", "code_block"], (9, 14)),
         ("Beta", "two", ["para"], (16, 17)),
     ]
+
+
+def test_table_mistakes_at_the_top_of_a_file_and_several_unnamed_columns() -> None:
+    # no front matter: the attribute line is line 1
+    top = parse_file(Path("."), "01-a.md", '{.cards front="Zz"}\n| A | B |\n|---|---|\n| 1 | 2 |\n', Limits())
+    assert [(d.line, d.message) for d in top.diagnostics][:1] == [(1, "table has no column 'Zz'; columns are: A, B")]
+    result = parse("{.cards}\n|  |  | C |\n|---|---|---|\n| 1 | 2 | 3 |\n")
+    assert [(d.line, d.message.split(";")[0]) for d in result.diagnostics if d.code is Code.TABLE_EMPTY_HEADER] == [
+        (4, "column 1, 2 of this card table has no header")
+    ]
