@@ -657,3 +657,30 @@ def test_table_mistakes_at_the_top_of_a_file_and_several_unnamed_columns() -> No
     assert [(d.line, d.message.split(";")[0]) for d in result.diagnostics if d.code is Code.TABLE_EMPTY_HEADER] == [
         (4, "column 1, 2 of this card table has no header")
     ]
+
+
+def test_an_extra_after_a_heading_or_a_rule_follows_no_card() -> None:
+    misplaced = "'::: extra' must directly follow a card's answer (a Q/A, list or cloze card), with no prose between"
+    for between in ("## Next section", "---", "{.cards}\n| X | Y |\n|---|---|\n| 1 | 2 |\n\n## After a table"):
+        result = parse(f"Q: Q?\n\nA: A.\n\n{between}\n\n::: extra\nx\n:::\n")
+        assert cards(result)[0].extra is None
+        line = 8 + between.count("\n") + 2  # the card takes lines 4-6, what comes between starts on 8
+        assert (line, "directive.misplaced", misplaced) in [(ln, code, msg) for ln, _, code, msg in diags(result)]
+
+
+def test_a_missing_image_in_a_table_cell_is_reported_at_its_row(tmp_path: Path) -> None:
+    body = "![a](x.png)\n\n| A | B |\n|---|---|\n| 1 | ![b](gone.png) |\n"
+    result = parse_file(tmp_path, "01-a.md", HEAD + body, Limits())
+    assert [(d.code, d.line) for d in result.diagnostics] == [(Code.IMAGE_MISSING, 4), (Code.IMAGE_MISSING, 8)]
+
+
+def test_a_card_table_names_the_tips_it_covers() -> None:
+    result = parse('{.cards covers="tp" allow="quality.yes-no"}\n' + TABLE)
+    assert [(c.covers, c.allow) for c in cards(result)] == [(("tp",), ("quality.yes-no",))] * 2
+    assert result.cover_refs == [("tp", 4, 17, "card table")]
+    assert not diags(result, NOT_GENERATED)
+
+
+def test_empty_edge_cells_are_cells_not_borders() -> None:
+    result = parse("| A | B |\n|---|---|\n|| b |\n| a ||\n| a | b |\n|a|\n")
+    assert diags(result) == [(9, 1, "table.ragged", "table row has 1 cell but the header has 2")]

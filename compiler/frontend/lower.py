@@ -215,12 +215,11 @@ class Lowerer:
             self.cards.after_group = None
         if kind == "front_matter":
             return
-        if kind == "heading":
+        if kind in ("heading", "hr"):
             self.cards.finish()
-            self.heading(block)
-            return
-        if kind == "hr":
-            self.cards.finish()
+            self.cards.last = None  # a '::: extra' after a heading or a '---' follows no card
+            if kind == "heading":
+                self.heading(block)
             return
         if kind == f"container_{DIRECTIVE}":
             self.directive(block)
