@@ -661,7 +661,13 @@ def test_table_mistakes_at_the_top_of_a_file_and_several_unnamed_columns() -> No
 
 def test_an_extra_after_a_heading_or_a_rule_follows_no_card() -> None:
     misplaced = "'::: extra' must directly follow a card's answer (a Q/A, list or cloze card), with no prose between"
-    for between in ("## Next section", "---", "{.cards}\n| X | Y |\n|---|---|\n| 1 | 2 |\n\n## After a table"):
+    # (a region's markers are no such break: the shipped notes close a region, then give its last card an extra)
+    for between in (
+        "## Next section",
+        "---",
+        "{.cards}\n| X | Y |\n|---|---|\n| 1 | 2 |\n\n::: covers t",
+        "Term\n: def\n\n::: covers t\n\n:::",
+    ):
         result = parse(f"Q: Q?\n\nA: A.\n\n{between}\n\n::: extra\nx\n:::\n")
         assert cards(result)[0].extra is None
         line = 8 + between.count("\n") + 2  # the card takes lines 4-6, what comes between starts on 8
