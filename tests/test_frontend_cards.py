@@ -690,3 +690,8 @@ def test_a_card_table_names_the_tips_it_covers() -> None:
 def test_empty_edge_cells_are_cells_not_borders() -> None:
     result = parse("| A | B |\n|---|---|\n|| b |\n| a ||\n| a | b |\n|a|\n")
     assert diags(result) == [(9, 1, "table.ragged", "table row has 1 cell but the header has 2")]
+
+
+def test_a_region_tip_named_like_the_word_covers_is_found_at_its_own_place() -> None:
+    result = parse("::: covers overs recovers\n\n:::\n")
+    assert result.cover_refs == [("overs", 4, 12, "region"), ("recovers", 4, 18, "region")]

@@ -406,3 +406,10 @@ def test_media_in_a_folder_is_labelled_with_its_file_name(tmp_path: Path) -> Non
     [media] = para("![](sounds/clip.ogg)\n", tmp_path)
     assert isinstance(media, doc.Media)
     assert (media.src, media.label, media.medium) == ("sounds/clip.ogg", "clip.ogg", "audio")
+
+
+def test_an_inline_token_alone_is_kept_as_a_paragraph() -> None:
+    tokens = make_parser().parse("a *b*\n")
+    assert [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"]
+    para_ = doc.Para(content=(doc.Str(text="a "), doc.Emph(content=(doc.Str(text="b"),))))
+    assert tree.blocks(tokens[1:2], tree.TreeContext()) == (para_,)  # a slice without its paragraph
