@@ -695,3 +695,20 @@ def test_empty_edge_cells_are_cells_not_borders() -> None:
 def test_a_region_tip_named_like_the_word_covers_is_found_at_its_own_place() -> None:
     result = parse("::: covers overs recovers\n\n:::\n")
     assert result.cover_refs == [("overs", 4, 12, "region"), ("recovers", 4, 18, "region")]
+
+
+def test_more_exam_tip_shapes() -> None:
+    result = parse(
+        ">  [!TIP]\n>  Indented tip\n\n"  # 4-5: the marker indented inside the quote
+        "> [!TIP]\n> one two three four\n> five six seven eight nine ten\n\n"  # 7-9: the id takes 8 words
+        "> [!TIP]\n>\n> - a\n> - b\n\n"  # 11-14: a list after a marker of its own
+        '{allow="zzz"}\n## H2\n'  # 16: no allow on a heading, and no check of its names either
+    )
+    tips = [n for n in nodes(result) if n.kind == "tip"]
+    assert [(t.id, t.text.markdown) for t in tips] == [
+        ("indented-tip", "Indented tip"),
+        ("one-two-three-four-five-six-seven-eight", "one two three four\nfive six seven eight nine ten"),
+        ("a", "- a\n- b"),
+    ]
+    assert [b.kind for b in tips[2].text.blocks] == ["bullet_list"]
+    assert diags(result) == [(16, 2, "attr.unknown", "attribute 'allow' has no meaning on a heading")]
