@@ -712,3 +712,18 @@ def test_more_exam_tip_shapes() -> None:
     ]
     assert [b.kind for b in tips[2].text.blocks] == ["bullet_list"]
     assert diags(result) == [(16, 2, "attr.unknown", "attribute 'allow' has no meaning on a heading")]
+
+
+def test_a_directive_first_in_a_file_and_a_domain_on_a_cloze_card() -> None:
+    result = parse('::: extra\nx\n:::\n\n{domain="x"}\nC: {{c1::a}}\n')
+    assert diags(result) == [
+        (
+            4,
+            1,
+            "directive.misplaced",
+            "'::: extra' must directly follow a card's answer (a Q/A, list or cloze card), with no prose between",
+        ),
+        (8, 2, "attr.unknown", "attribute 'domain' has no meaning on a card"),  # only a Q: question may name one
+    ]
+    deep = parse_file(Path("."), "01-a.md", HEAD + "<b>" * 9 + "x" + "</b>" * 9 + "\n", Limits(max_nesting=4))
+    assert [(d.path, d.line, d.code) for d in deep.diagnostics] == [("01-a.md", 4, Code.FILE_TOO_DEEP)]

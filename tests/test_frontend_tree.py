@@ -349,6 +349,9 @@ def test_entities_and_escapes_become_plain_characters() -> None:
         ("Term\n: - a\n", 4),
         ("| a |\n|---|\n| *x* |\n", 2),
         ("<div><div><div>x</div></div></div>\n", 3),
+        ("<b><br><i>x</i></b>\n", 3),  # a void tag opens nothing
+        ("<b>x</b><i><u><s>y</s></u></i>\n", 4),  # a closed tag no longer counts
+        ("- ::: x\n  - a\n  :::\n", 5),  # a container inside a list nests too
     ],
 )
 def test_how_deep_a_text_nests(body: str, depth: int) -> None:
@@ -413,3 +416,11 @@ def test_an_inline_token_alone_is_kept_as_a_paragraph() -> None:
     assert [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"]
     para_ = doc.Para(content=(doc.Str(text="a "), doc.Emph(content=(doc.Str(text="b"),))))
     assert tree.blocks(tokens[1:2], tree.TreeContext()) == (para_,)  # a slice without its paragraph
+
+
+def test_emphasis_split_by_a_dropped_script_keeps_the_rest_of_the_paragraph() -> None:
+    # the closer's opener went with the script: the closer goes too, and what follows stays
+    assert para("x <script>*a</script> b* c\n") == (doc.Str(text="x  b c"),)
+    # an opener whose closer went with the script: the emphasis runs to the end, nothing is lost
+    assert para("*a <script>**b</script> c** d*\n") == (doc.Emph(content=(doc.Str(text="a  c d"),)),)
+    assert para("*a <script>b* c</script> d\n") == (doc.Emph(content=(doc.Str(text="a  d"),)),)
