@@ -727,3 +727,10 @@ def test_a_directive_first_in_a_file_and_a_domain_on_a_cloze_card() -> None:
     ]
     deep = parse_file(Path("."), "01-a.md", HEAD + "<b>" * 9 + "x" + "</b>" * 9 + "\n", Limits(max_nesting=4))
     assert [(d.path, d.line, d.code) for d in deep.diagnostics] == [("01-a.md", 4, Code.FILE_TOO_DEEP)]
+
+
+def test_a_directive_opening_a_file_without_front_matter_follows_no_card() -> None:
+    result = parse_file(Path("."), "01-a.md", "::: extra\nx\n:::\n", Limits())
+    assert [(d.line, d.message) for d in result.diagnostics] == [
+        (1, "'::: extra' must directly follow a card's answer (a Q/A, list or cloze card), with no prose between")
+    ]

@@ -424,3 +424,10 @@ def test_emphasis_split_by_a_dropped_script_keeps_the_rest_of_the_paragraph() ->
     # an opener whose closer went with the script: the emphasis runs to the end, nothing is lost
     assert para("*a <script>**b</script> c** d*\n") == (doc.Emph(content=(doc.Str(text="a  c d"),)),)
     assert para("*a <script>b* c</script> d\n") == (doc.Emph(content=(doc.Str(text="a  d"),)),)
+
+
+def test_anki_sound_syntax_is_media() -> None:
+    ctx = tree.TreeContext()
+    assert tree.blocks(make_parser().parse("[sound:clip.mp3]\n"), ctx) == (
+        doc.Para(content=(doc.Media(src="clip.mp3", media=None, medium="audio", label="clip.mp3"),)),
+    )
