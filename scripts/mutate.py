@@ -67,6 +67,8 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "frontend": (
         ["compiler/frontend/cards.py", "compiler/frontend/lower.py", "compiler/frontend/tree.py"],
         [
+            "tests/test_frontend_tree.py",
+            "tests/test_frontend_cards.py",
             "tests/test_parser_fixtures.py",
             "tests/test_covers_region.py",
             "tests/test_friendly_errors.py",

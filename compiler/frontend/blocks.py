@@ -124,14 +124,24 @@ def strip_alert(block: Block) -> str | None:
         return None
     inline.content = inline.content[m.end() :]
     children = inline.children or []
-    # The marker is parsed as text "[!TIP]" possibly split around "[" and "]".
-    consumed = ""
-    while children and consumed.strip() != m.group(0).strip():
-        child = children.pop(0)
-        if child.type == "softbreak":
+    # The marker is parsed as text "[!TIP]", possibly split around "[" and "]", or joined with
+    # text written after it on the same line ("[!TIP] Text"), which stays
+    marker = m.group(0).strip()
+    while children and children[0].type == "text" and marker:
+        child = children[0]
+        if marker.startswith(child.content):
+            marker = marker[len(child.content) :]
+            children.pop(0)
+        elif child.content.startswith(marker):
+            child.content = child.content[len(marker) :]
+            marker = ""
+        else:
             break
-        consumed += child.content
-    while children and children[0].type == "softbreak":
+    if children and children[0].type == "text":
+        children[0].content = children[0].content.lstrip(" \t")
+        if not children[0].content:
+            children.pop(0)
+    while children and children[0].type in ("softbreak", "hardbreak"):
         children.pop(0)
     return m.group(1).upper()
 
@@ -161,9 +171,10 @@ def attr_position(lines: Sequence[str], block: Block, needle: str = "") -> tuple
     found: tuple[int, int] | None = None
     i = start - 1
     while i >= 0 and i < len(lines) and lines[i].strip().startswith("{") and lines[i].strip().endswith("}"):
-        col = lines[i].find(needle) if needle else -1
-        if col >= 0:
-            return i + 1, col + 1
+        # the needle as a word of its own: tip "b" is not the "b" of "bogus" on a line above
+        hit = re.search(rf"(?<![\w.-]){re.escape(needle)}(?![\w.-])", lines[i]) if needle else None
+        if hit is not None:
+            return i + 1, hit.start() + 1
         if found is None:
             found = (i + 1, len(lines[i]) - len(lines[i].lstrip()) + 1)
         i -= 1

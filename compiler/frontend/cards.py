@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from compiler.frontend.lower import Lowerer
 
 PREFIX_SRC_RE = re.compile(r"^\s*(Q|A|C):[ \t]*")
-LIST_MARKER_RE = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])[ \t]+")
+LIST_MARKER_RE = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")  # "-" alone: an empty item
 DD_MARKER_RE = re.compile(r"^\s*[:~][ \t]+")
 ANSWER_TYPES = {
     "paragraph", "bullet_list", "ordered_list", "fence", "code_block", "table",

@@ -215,12 +215,11 @@ class Lowerer:
             self.cards.after_group = None
         if kind == "front_matter":
             return
-        if kind == "heading":
+        if kind in ("heading", "hr"):
             self.cards.finish()
-            self.heading(block)
-            return
-        if kind == "hr":
-            self.cards.finish()
+            self.cards.last = None  # a '::: extra' after a heading or a '---' follows no card
+            if kind == "heading":
+                self.heading(block)
             return
         if kind == f"container_{DIRECTIVE}":
             self.directive(block)
@@ -271,7 +270,7 @@ class Lowerer:
             level=level,
             id=base if count == 1 else f"{base}-{count}",
             span=self.span(block.head),
-            covers=tuple(block.attrs().get("covers", "").split()),
+            covers=tuple(dict.fromkeys(block.attrs().get("covers", "").split())),
         )
         (self.stack[-1].sections if self.stack else self.roots).append(draft)
         self.stack.append(draft)
@@ -295,7 +294,10 @@ class Lowerer:
             self.emit(ir.Prose(span=self.span(block.head), text=self.text([block])))
             return
         self.check_attrs(block, {"id"}, "an exam tip")
-        body = Block(inner_tokens(block))
+        inner = inner_tokens(block)
+        if len(inner) >= 3 and inner[1].type == "inline" and not inner[1].children:
+            inner = inner[3:]  # the marker was a paragraph of its own ("> [!TIP]", then a ">" line)
+        body = Block(inner)
         text = self.text([body] if body.tokens else [], markdown=_alert_markdown(self.lines, block))
         explicit = block.attrs().get("id")
         words = re.sub(r"\s+", " ", self.plain(body.inline)).split(" ")[:8]
