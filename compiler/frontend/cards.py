@@ -12,7 +12,7 @@ from markdown_it.rules_block.table import escapedSplit
 
 from compiler.frontend import generate, questions
 from compiler.frontend.blocks import ALERT_RE, CARD_ATTRS, Block, source_slice, strip_prefix
-from compiler.frontend.tree import is_empty
+from compiler.frontend.tree import is_blank
 from compiler.model import ir
 from compiler.model.diagnostics import Code
 from compiler.model.slug import slugify
@@ -95,7 +95,7 @@ class CardBuilder:
         }
 
     def _empty(self, text: ir.Text, line: int, side: str) -> bool:
-        if text.markdown.strip() and not is_empty(text):
+        if not is_blank(text):
             return False
         self.low.diags.add(Code.CARD_EMPTY_SIDE, self.low.path, line, f"the card's {side} is empty")
         return True
@@ -374,6 +374,15 @@ class CardBuilder:
             answer = tuple(ir.TableCell(column=names[i], text=row[i]) for i in back)
             row_line = low.line(tr)
             if any(self._empty(c.text, row_line, f"'{c.column}' cell") for c in prompt):
+                continue
+            if all(is_blank(c.text) for c in answer):  # one empty answer cell is fine ("—"), all of them is no card
+                named = ", ".join(f"'{c.column}'" for c in answer)
+                self.low.diags.add(
+                    Code.CARD_EMPTY_SIDE,
+                    self.low.path,
+                    row_line,
+                    f"the card's answer is empty (column{'s' if len(answer) > 1 else ''} {named})",
+                )
                 continue
             key = " ".join(c.text.markdown for c in prompt)
             card = ir.TableRowCard(**self._common(block, key, tr), prompt=prompt, ask=attrs.get("ask"), answer=answer)

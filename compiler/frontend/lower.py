@@ -302,6 +302,14 @@ class Lowerer:
         explicit = block.attrs().get("id")
         words = re.sub(r"\s+", " ", self.plain(body.inline)).split(" ")[:8]
         ident = explicit or slugify(" ".join(words)) or f"tip-{self.line(block.head)}"
+        if tree.is_blank(text):
+            self.diags.add(
+                Code.TIP_EMPTY,
+                self.path,
+                self.line(block.head),
+                "this exam tip is empty; write what to remember after '> [!TIP]'",
+            )
+            return
         self.emit(ir.ExamTip(id=ident, explicit_id=explicit is not None, span=self.span(block.head), text=text))
 
     def region(self, block: Block) -> None:

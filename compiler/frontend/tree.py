@@ -330,3 +330,8 @@ def _image(tok: Token, ctx: TreeContext) -> doc.Image | doc.Media:
 def is_empty(text: doc.Text) -> bool:
     """True when a text holds nothing a reader would see (no blocks, or only empty paragraphs)."""
     return all(isinstance(block, doc.Para) and not block.content for block in text.blocks)
+
+
+def is_blank(text: doc.Text) -> bool:
+    """True when a text was written empty, or holds nothing a reader would see."""
+    return not text.markdown.strip() or is_empty(text)

@@ -45,6 +45,8 @@ class Code(StrEnum):
     """A ``Q:`` paragraph is followed by neither ``A:`` nor a list."""
     CARD_EMPTY_SIDE = "card.empty-side"
     """A card's question or answer is empty."""
+    TIP_EMPTY = "tip.empty"
+    """A ``> [!TIP]`` holds no text: there is nothing to learn, or for a card to cover."""
     CARD_STRAY_ANSWER = "card.stray-answer"
     """An ``A:`` paragraph has no ``Q:`` before it."""
     CLOZE_NO_DELETION = "cloze.no-deletion"
