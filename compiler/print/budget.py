@@ -5,8 +5,11 @@ in millimetres of column. Levels fill in order (tips, tables with scenario
 tables first, comparisons and definitions, key cards, cards that cover tips,
 the rest), each in course order; an item that does not fit is left out whole,
 and after the first level that did not fit completely nothing of a lower level
-is taken. Heights are estimates from text lengths, so the backend lays the
-result out once and, if it ran over, selects again on a smaller budget.
+is taken. Heights are estimates from text lengths, so the backends check them
+against a real layout: the cheat sheet cuts what stays into pages
+(:func:`paginate`) and gives a page that ran over less room; the weak-spots
+sheet is laid out whole and, if it ran over, selected again on a smaller
+budget (:func:`fit`).
 """
 
 from __future__ import annotations
