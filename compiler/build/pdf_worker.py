@@ -203,11 +203,13 @@ def start(formats: list[str], always: bool = False) -> PdfWorker | None:
 
     ``always``: also after the first build (watch, whose rounds must be able to stop PDF work).
     """
-    from compiler.print.pieces import cores
-
     global _used
     names = [f for f in formats if f in PDF_FORMATS]
-    if not names or (_used and not always) or cores() < 2 or os.environ.get("STUDYC_DEBUG"):
+    if not names or (_used and not always) or os.environ.get("STUDYC_DEBUG"):
+        return None
+    from compiler.print.pieces import cores  # only when a PDF is asked for
+
+    if cores() < 2:
         return None
     _used = True
     try:

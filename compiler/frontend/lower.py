@@ -299,9 +299,6 @@ class Lowerer:
             inner = inner[3:]  # the marker was a paragraph of its own ("> [!TIP]", then a ">" line)
         body = Block(inner)
         text = self.text([body] if body.tokens else [], markdown=_alert_markdown(self.lines, block))
-        explicit = block.attrs().get("id")
-        words = re.sub(r"\s+", " ", self.plain(body.inline)).split(" ")[:8]
-        ident = explicit or slugify(" ".join(words)) or f"tip-{self.line(block.head)}"
         if tree.is_blank(text):
             self.diags.add(
                 Code.TIP_EMPTY,
@@ -310,6 +307,9 @@ class Lowerer:
                 "this exam tip is empty; write what to remember after '> [!TIP]'",
             )
             return
+        explicit = block.attrs().get("id")
+        words = re.sub(r"\s+", " ", self.plain(body.inline)).split(" ")[:8]
+        ident = explicit or slugify(" ".join(words)) or f"tip-{self.line(block.head)}"  # words: not only math
         self.emit(ir.ExamTip(id=ident, explicit_id=explicit is not None, span=self.span(block.head), text=text))
 
     def region(self, block: Block) -> None:

@@ -123,10 +123,12 @@ def _page_htmls(course: Course, options: Options, diags: Diagnostics, pages: lis
 
 
 def _estimate(
-    course: Course, space: float, size: Paper, limit: int, room: Callable[[int], float]
+    course: Course, found: list[budget.Item], space: float, size: Paper, limit: int, room: Callable[[int], float]
 ) -> tuple[budget.Selection, list[list[budget.Item]]]:
-    """What stays on ``space`` millimetres, cut into pages; less while the cut needs more than ``limit`` pages."""
-    found = budget.items(course, size)
+    """What stays on ``space`` millimetres, cut into pages; less while the cut needs more than ``limit`` pages.
+
+    ``found``: the course's :func:`budget.items` (the same for every attempt).
+    """
     for _ in range(64):  # each round drops at least what ran past the last page
         selection = budget.select(course, space, size, found)
         pages = budget.paginate([item for item in found if item.order in selection.kept], room)
@@ -151,9 +153,10 @@ def paginated(
     def room(index: int) -> float:
         return rooms.get(index, budget.page_space(size, index == 0))
 
+    found = budget.items(course, size)
     sheet_diags = Diagnostics()
     for attempt in range(budget.MAX_LAYOUTS):
-        selection, pages = _estimate(course, budget.capacity(limit, size), size, limit, room)
+        selection, pages = _estimate(course, found, budget.capacity(limit, size), size, limit, room)
         laid = lay(_page_htmls(course, options, sheet_diags, pages))
         over = [i for i, piece in enumerate(laid) if piece.pages > 1 and len(pages[i]) > 1]
         if not over or attempt == budget.MAX_LAYOUTS - 1:
