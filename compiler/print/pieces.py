@@ -34,6 +34,7 @@ from compiler.model.atomic import write_atomic
 from compiler.model.errors import OutputError
 
 if TYPE_CHECKING:
+    from pypdf import PageObject, PdfWriter
     from weasyprint import Document
 
 Rect = tuple[float, float, float, float]
@@ -293,11 +294,45 @@ def join(pieces: Sequence[Piece], date: str, overlay: bytes | None = None) -> by
             writer.add_annotation(start + index, link)
     if overlay is not None:
         marks = PdfReader(io.BytesIO(overlay))
-        for page, mark in zip(writer.pages, marks.pages, strict=True):
-            page.merge_page(mark)
-            page.compress_content_streams()  # merging leaves the page's content uncompressed
+        for index, (page, mark) in enumerate(zip(writer.pages, marks.pages, strict=True)):
+            if not _draw_over(writer, page, mark, f"/StudycOverlay{index}"):
+                page.merge_page(mark)
+                page.compress_content_streams()  # merging leaves the page's content uncompressed
     info = {k: v for k, v in (first.metadata or {}).items() if isinstance(k, str)}
     writer.add_metadata({**info, "/CreationDate": pdf_date(date), "/ModDate": pdf_date(date)})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _draw_over(writer: PdfWriter, page: PageObject, mark: PageObject, name: str) -> bool:
+    """Draw ``mark`` over ``page`` as a form XObject; False when either page's content is not one stream.
+
+    pypdf's ``merge_page`` parses both pages' content into operators in Python, which took
+    more time than the rest of a join. This leaves the page's operators alone: its content is
+    wrapped in ``q … Q`` (so whatever state it leaves does not move the mark) and then draws
+    the mark's content, cloned as a form with its own resources.
+    """
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
+
+    content, marks = page.get("/Contents"), mark.get("/Contents")
+    if content is None or marks is None:
+        return False
+    stream, form = content.get_object(), marks.clone(writer).get_object()
+    if not isinstance(stream, StreamObject) or not isinstance(form, StreamObject):
+        return False
+    form.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject(mark.mediabox),
+            NameObject("/Resources"): mark.get("/Resources", DictionaryObject()).clone(writer),
+        }
+    )
+    resources = DictionaryObject(page.get("/Resources", DictionaryObject()).get_object())
+    forms = DictionaryObject(resources.get("/XObject", DictionaryObject()).get_object())
+    forms[NameObject(name)] = form.indirect_reference
+    resources[NameObject("/XObject")] = forms
+    page[NameObject("/Resources")] = resources
+    stream.set_data(b"q\n" + stream.get_data() + f"\nQ\nq {name} Do Q\n".encode("ascii"))
+    return True
