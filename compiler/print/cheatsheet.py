@@ -80,6 +80,9 @@ class Page:
     """Whether it is page 1, which carries the sheet's title."""
     continued: frozenset[str] = field(default_factory=frozenset)
     """Heading keys (see :attr:`budget.Item.heads`) already printed on an earlier page."""
+    last: bool = True
+    """Whether it is the last page. Only the last balances its columns: the others are full, and
+    balancing lays a page out again and again (a third of a page's layout time)."""
 
 
 def render_html(
@@ -106,6 +109,7 @@ def render_html(
         else f"@page {{ size: {width}mm {height}mm; }}",
         head=page is None or page.first,
         continued=frozenset() if page is None else page.continued,
+        balanced=page is None or page.last,
     )
 
 
@@ -115,7 +119,7 @@ def _page_htmls(course: Course, options: Options, diags: Diagnostics, pages: lis
     htmls = []
     for index, items in enumerate(pages):
         keys = {key for item in items for key, _ in item.heads}
-        page = Page(index == 0, frozenset(keys & seen))
+        page = Page(index == 0, frozenset(keys & seen), last=index == len(pages) - 1)
         seen |= keys
         chosen = budget.prune(course, {item.order for item in items})
         htmls.append(render_html(chosen, options, diags, page=page))
