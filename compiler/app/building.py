@@ -15,6 +15,7 @@ from compiler.model.errors import DiagnosticsFailed, UsageError
 
 if TYPE_CHECKING:
     from compiler.app.console import Reporter
+    from compiler.build.pdf_worker import PdfWorker
     from compiler.build.pipeline import Result
     from compiler.settings import Config
 
@@ -56,13 +57,14 @@ def check_or_build(
     if use_cache and _up_to_date(args, config, reporter):
         return EXIT_OK
     before = _snapshot(args, config) if use_cache else None
+    worker = _pdf_worker(args, config, stale)  # first: the imports below take a quarter second
     from compiler.app.console import report_result
     from compiler.build import pipeline
 
     if args.command == "check":
         result = pipeline.check(args.source, config.limits(), quality=config.quality, suppress=config.suppress_warnings)
     else:
-        result = _build(args, config, reporter, stale)
+        result = _build(args, config, reporter, stale, worker)
     if result.cancelled:
         reporter.info("PDFs stopped: a newer save is being built")
         return EXIT_DIAGNOSTICS
@@ -81,14 +83,39 @@ def check_or_build(
     return EXIT_DIAGNOSTICS if failed else EXIT_OK
 
 
-def _build(args: argparse.Namespace, config: Config, reporter: Reporter, stale: Callable[[], bool] | None) -> Result:
-    """Run the build pipeline with the progress bar; ``-v`` adds the time of each stage."""
-    from compiler.build import pipeline
+def _formats(args: argparse.Namespace, config: Config) -> list[str]:
     from compiler.model.backend import REGISTRY
 
     formats = list(config.formats or REGISTRY)
     if args.collection is not None and "cheatsheet" not in formats:
         raise UsageError("--collection prints the weak-spots sheet, which the cheatsheet format makes; add it")
+    return formats
+
+
+def _pdf_worker(args: argparse.Namespace, config: Config, stale: Callable[[], bool] | None) -> PdfWorker | None:
+    """A build's PDF worker, started before the pipeline's imports and the progress bar's thread.
+
+    WeasyPrint's import (most of a second) then runs while this process imports and parses; and
+    with no thread running yet, the worker is a fork, not a fresh interpreter.
+    """
+    if args.command != "build" or args.dry_run:
+        return None
+    from compiler.build import pdf_worker
+
+    return pdf_worker.start(_formats(args, config), always=stale is not None)
+
+
+def _build(
+    args: argparse.Namespace,
+    config: Config,
+    reporter: Reporter,
+    stale: Callable[[], bool] | None,
+    worker: PdfWorker | None,
+) -> Result:
+    """Run the build pipeline with the progress bar; ``-v`` adds the time of each stage."""
+    from compiler.build import pipeline
+
+    formats = _formats(args, config)
     options = pipeline.options_for(args.source, config)
     timings: dict[str, float] = {}
     with reporter.progress(pipeline.steps(formats), "building") as step:
@@ -109,6 +136,7 @@ def _build(args: argparse.Namespace, config: Config, reporter: Reporter, stale: 
             cancel=stale,
             collection=args.collection,
             timings=timings,
+            worker=worker,
         )
     reporter.debug("timings: " + (" · ".join(f"{k} {v:.2f} s" for k, v in timings.items()) or "none"))
     if args.collection is None and "cheatsheet" in formats:

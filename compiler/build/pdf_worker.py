@@ -23,15 +23,16 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from compiler.model.backend import PDF_FORMATS, Options, Output
-from compiler.model.diagnostics import Diagnostic, Diagnostics
 from compiler.model.errors import BackendError, StudycError
-from compiler.model.ir import Course
+
+if TYPE_CHECKING:  # the IR's models take a quarter second to import: the worker starts before that
+    from multiprocessing.connection import Connection
+
+    from compiler.model.diagnostics import Diagnostic
+    from compiler.model.ir import Course
 
 #: A backend's outputs and the diagnostics it reported.
-Rendered = tuple[list[Output], list[Diagnostic]]
-
-if TYPE_CHECKING:  # multiprocessing loads only when a build asks for a PDF
-    from multiprocessing.connection import Connection
+Rendered = tuple[list[Output], list["Diagnostic"]]
 
 _used = False
 
@@ -75,6 +76,7 @@ def _serve(conn: Connection, names: list[str]) -> None:
 def _render(name: str, course: Course, options: Options) -> tuple[Any, ...]:
     """One format's outputs and diagnostics, or what went wrong, as a picklable tuple."""
     from compiler.model import backend as backends
+    from compiler.model.diagnostics import Diagnostics
 
     try:
         diags = Diagnostics()

@@ -126,6 +126,7 @@ def build(
     landed: Callable[[list[Path]], None] | None = None,
     cancel: Callable[[], bool] | None = None,
     collection: Path | None = None,
+    worker: pdf_worker.PdfWorker | None = None,
 ) -> Result:
     """Check, then write the outputs in two rounds: the deck, JSON, CSV and quiz page first, the PDFs after.
 
@@ -148,11 +149,13 @@ def build(
     ``compiler.build.cache``). ``quality`` and ``suppress`` are passed to
     :func:`check` (suppression also covers backend warnings).
     ``collection`` is the user's Anki collection: read-only, it ranks their weakest notes for the
-    weak-spots sheet the cheat sheet backend then prints.
+    weak-spots sheet the cheat sheet backend then prints. ``worker``: a PDF worker the caller
+    started earlier (:func:`pdf_worker.start`); without one, the build starts its own if it helps.
     """
     step = step or (lambda _label: None)
     # started before parsing so WeasyPrint imports while this process parses
-    worker = None if dry_run else pdf_worker.start(formats, always=cancel is not None)
+    if worker is None and not dry_run:
+        worker = pdf_worker.start(formats, always=cancel is not None)
     step("parsing")
     parse_cache = None
     if cache is not None:
