@@ -65,18 +65,19 @@ def _pieces(out: Path, document: str) -> set[str]:
 
 def test_incremental_build_equals_cold_build_and_lays_out_only_what_changed(tmp_path: Path) -> None:
     notes, out = tmp_path / "notes", tmp_path / "out"
-    write_course(notes, cards=7)  # 42 cards: flashcard pieces of 24 and 18
+    write_course(notes, cards=7)  # 42 cards
     first = studyc("build", str(notes), "-o", str(out), "--format", FORMATS)
     assert first.returncode == 0, first.stderr
     before = {doc: _pieces(out, doc) for doc in ("guide-chapters", "flashcards")}
-    assert len(before["guide-chapters"]) == 3 and len(before["flashcards"]) == 2
+    per_piece = 8 * flashcards.PIECE_BATCHES  # 8 cells a sheet on A4
+    assert len(before["guide-chapters"]) == 3 and len(before["flashcards"]) == -(-42 // per_piece)
 
     chapter = notes / "02-chapter.md"
     chapter.write_text(chapter.read_text().replace("A: Fact 3 of 2.1 is value 6.", "A: Fact 3 of 2.1 is value 7."))
     second = studyc("build", str(notes), "-o", str(out), "--format", FORMATS)
     assert second.returncode == 0, second.stderr
     after = {doc: _pieces(out, doc) for doc in ("guide-chapters", "flashcards")}
-    # one chapter and one flashcard piece (the first: it holds card 17) were laid out again
+    # one chapter and one flashcard piece (the one that holds card 17) were laid out again
     assert len(after["guide-chapters"] - before["guide-chapters"]) == 1
     assert len(before["guide-chapters"] & after["guide-chapters"]) == 2
     assert len(after["flashcards"] - before["flashcards"]) == 1
@@ -166,10 +167,12 @@ def test_joined_guide_numbers_every_page_and_its_contents(joined: tuple[PdfReade
 
 
 def test_flashcard_pieces_hold_whole_sheet_pairs(tmp_path: Path) -> None:
-    write_course(tmp_path / "n", chapters=2, cards=13)  # 52 cards: pieces of 24, 24 and 4
+    write_course(tmp_path / "n", chapters=2, cards=13)  # 52 cards, 8 cells a sheet: the last sheet holds 4
     course = check(tmp_path / "n").course
     assert course is not None
     parts = flashcards.render_pieces(course, Options(source_root=tmp_path / "n"), Diagnostics())
-    assert [p.pages for p in parts] == [6, 6, 2]
+    pairs = 2 * flashcards.PIECE_BATCHES  # pages of a full piece: each sheet pair is a front and a back
+    full, rest = divmod(7, flashcards.PIECE_BATCHES)  # 7 sheet pairs in all
+    assert [p.pages for p in parts] == [pairs] * full + ([2 * rest] if rest else [])
     text = _text(pieces.join(parts, "2024-01-02T03:04:05Z"))
     assert "cards 49–52" in text and "#52" in text

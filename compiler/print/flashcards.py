@@ -49,7 +49,7 @@ FONT_SIZES = (13.0, 11.5, 10.0, 9.0, 8.0, 7.0, 6.0, 5.2)
 _FIRST_GUESS = (110, 180, 260, 360, 500, 700, 950)
 _MAX_PASSES = 4
 #: Sheet pairs (fronts, then backs) per piece: an edited card lays out this many pairs again.
-PIECE_BATCHES = 3
+PIECE_BATCHES = 1
 
 
 @dataclass(frozen=True)
