@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages WeasyPrint needs for the PDFs: Pango, HarfBuzz's subsetter (fast
-# font embedding) and the DejaVu fonts the print CSS names; and Chromium, which the
-# quiz page's browser test drives through Playwright. Installs only what is
+# font embedding) and the DejaVu fonts the print CSS names; Chromium, which the
+# quiz page's browser test drives through Playwright; and poppler's pdftoppm, which
+# draws PDF pages for the tests that compare what a reader sees. Installs only what is
 # missing, and only where it can (root with apt-get); otherwise it says what to do.
 set -u
 need=()
@@ -12,6 +13,7 @@ have_lib 'libharfbuzz-subset.so' || need+=(libharfbuzz-subset0)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf ] || need+=(fonts-dejavu-extra)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/pdftoppm ] || need+=(poppler-utils)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing system packages for PDF output and the browser test: ${need[*]}"

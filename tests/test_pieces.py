@@ -176,3 +176,44 @@ def test_flashcard_pieces_hold_whole_sheet_pairs(tmp_path: Path) -> None:
     assert [p.pages for p in parts] == [pairs] * full + ([2 * rest] if rest else [])
     text = _text(pieces.join(parts, "2024-01-02T03:04:05Z"))
     assert "cards 49–52" in text and "#52" in text
+
+
+def _pixels(pdf: bytes, folder: Path) -> list[bytes]:
+    """Each page as poppler draws it (PPM bytes at 60 dpi): what a reader of the PDF sees."""
+    import subprocess
+
+    (folder / "doc.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "60", str(folder / "doc.pdf"), str(folder / "page")], check=True)
+    return [page.read_bytes() for page in sorted(folder.glob("page-*.ppm"))]
+
+
+def test_running_heads_are_drawn_as_pypdfs_merge_would_draw_them(tmp_path: Path) -> None:
+    """The overlay goes over each page as a form (fast); pypdf's ``merge_page`` is the oracle.
+
+    A page whose content is an array of streams takes ``merge_page`` itself, so the same piece
+    with its content wrapped in an array gives the slow path's pixels.
+    """
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, NameObject
+
+    size = "@page { size: 90mm 70mm; margin: 12mm; }"
+    body = "".join(f'<p style="break-after: page">Text of page {n}, <b>bold</b> and <i>italic</i>.</p>' for n in (1, 2))
+    piece = pieces.lay_out_html(f"<!DOCTYPE html><html><head><style>{size}</style></head><body>{body}</body></html>")
+    heads = "@bottom-right { content: 'Page ' counter(page) ' of ' counter(pages); font-size: 7pt; color: #c00 }"
+    overlay = pieces.lay_out_html(pieces.overlay_html(size.replace("}", heads + "}", 1), piece.pages)).pdf
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(piece.pdf)))
+    for page in writer.pages:
+        page[NameObject("/Contents")] = ArrayObject([page.raw_get("/Contents")])
+    wrapped = io.BytesIO()
+    writer.write(wrapped)
+    slow_piece = pieces.Piece(pdf=wrapped.getvalue(), pages=piece.pages)
+
+    fast, slow = (pieces.join([p], "2024-01-02T03:04:05Z", overlay) for p in (piece, slow_piece))
+    assert fast != slow  # the two paths really differ in how they draw
+    (tmp_path / "fast").mkdir(), (tmp_path / "slow").mkdir()
+    drawn = _pixels(fast, tmp_path / "fast")
+    assert len(drawn) == piece.pages == 2
+    assert drawn == _pixels(slow, tmp_path / "slow")
+    text = _text(fast)
+    assert "Page 1 of 2" in text and "Page 2 of 2" in text and "Text of page 2" in text
