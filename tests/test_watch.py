@@ -70,3 +70,52 @@ def test_watch_rebuilds_on_save_and_survives_errors(tmp_path: Path) -> None:
     assert not thread.is_alive()
     # the build's own lock writes never triggered a build by themselves
     assert len(results) == 4
+
+
+def test_watch_warms_up_after_its_first_build_only(tmp_path: Path, monkeypatch: object) -> None:
+    """The first save must not pay for imports and the JSON Schema: watch warms up once, after its first build."""
+    import pytest
+
+    from compiler.app import building, cli
+    from compiler.app import watch as watch_module
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    src = tmp_path / "src"
+    shutil.copytree(SAMPLE, src, ignore=shutil.ignore_patterns("studyc.lock"))
+    events: list[str] = []
+
+    def fake_watch(source: Path, rebuild: object, **_: object) -> int:
+        assert callable(rebuild)
+        for _round in range(3):
+            events.append(f"build {rebuild(lambda: False)}")
+        return 0
+
+    real_build = building.check_or_build
+
+    def check_or_build(*args: object, **kwargs: object) -> int:
+        events.append("built")
+        return real_build(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(watch_module, "watch", fake_watch)
+    monkeypatch.setattr(building, "check_or_build", check_or_build)
+    monkeypatch.setattr(pipeline, "warm_up", lambda formats: events.append(f"warm {','.join(formats)}"))
+    assert cli.main(["watch", str(src), "-o", str(tmp_path / "out"), "--format", "json,csv", "-q"]) == 0
+    assert events == ["built", "warm json,csv", "build True"] + ["built", "build True"] * 2
+
+
+def test_warm_up_prepares_the_data_backends_and_leaves_the_pdfs_to_their_worker() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from compiler.build import pipeline\n"
+        "from compiler.export import json_backend\n"
+        "assert json_backend._schema_bytes.cache_info().currsize == 0\n"
+        "pipeline.warm_up(['json', 'anki', 'guide', 'cheatsheet'])\n"
+        "assert json_backend._schema_bytes.cache_info().currsize == 1\n"
+        "assert 'compiler.anki.backend' in sys.modules\n"
+        "assert 'weasyprint' not in sys.modules and 'compiler.print.guide' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

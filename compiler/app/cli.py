@@ -233,9 +233,18 @@ def _watch(args: argparse.Namespace, reporter: Reporter) -> int:
     # each rebuild is a plain `studyc build` with the same flags
     build_args = argparse.Namespace(**{**vars(args), "command": "build"})
 
+    rounds = 0
+
     def rebuild(stale: Callable[[], bool]) -> bool:
+        nonlocal rounds
+        rounds += 1
         try:
-            return _check_or_build(build_args, reporter, stale) == EXIT_OK
+            ok = _check_or_build(build_args, reporter, stale) == EXIT_OK
+            if rounds == 1:  # while waiting for the first save, which then lands as fast as the next
+                from compiler.build.pipeline import warm_up
+
+                warm_up(list(_config(build_args, reporter).formats or _formats("all")))
+            return ok
         except StudycError as exc:
             reporter.error(str(exc))
             return False

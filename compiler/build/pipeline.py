@@ -324,6 +324,23 @@ def _offload(
     return []
 
 
+def warm_up(formats: list[str]) -> None:
+    """Import the data formats' backends and do their once-per-process work now.
+
+    ``watch`` calls it after its first build, which the build stamp usually skips: otherwise the
+    first save pays for the imports and the JSON Schema (about half a second) before its deck lands.
+    A backend module opts in with a ``warm_up()`` function. The PDF formats are not warmed here:
+    they lay out in a worker process.
+    """
+    import importlib
+
+    for name in formats:
+        if name not in backends.PDF_FORMATS:
+            hook = getattr(importlib.import_module(backends.REGISTRY[name]), "warm_up", None)
+            if hook is not None:
+                hook()
+
+
 def _render(name: str, course: Course, options: backends.Options, phase: str = "") -> pdf_worker.Rendered:
     """Run one backend; a crash becomes a clean error, and this round writes nothing (``phase`` says what landed)."""
     diags = Diagnostics()

@@ -27,6 +27,11 @@ def _schema_bytes() -> bytes:
     return dumps(schema())
 
 
+def warm_up() -> None:
+    """Generate the JSON Schema now (see :func:`compiler.build.pipeline.warm_up`)."""
+    _schema_bytes()
+
+
 def dumps(data: Any) -> bytes:
     """Deterministic JSON: sorted keys, two-space indent, trailing newline."""
     return (json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
