@@ -65,7 +65,13 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ],
     ),
     "frontend": (
-        ["compiler/frontend/cards.py", "compiler/frontend/lower.py", "compiler/frontend/tree.py"],
+        [
+            "compiler/frontend/cards.py",
+            "compiler/frontend/cloze.py",
+            "compiler/frontend/tables.py",
+            "compiler/frontend/lower.py",
+            "compiler/frontend/tree.py",
+        ],
         [
             "tests/test_frontend_tree.py",
             "tests/test_frontend_cards.py",

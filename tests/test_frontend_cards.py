@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compiler.frontend import FileResult, parse_file
-from compiler.frontend.cards import replace_cloze, strip_cloze
+from compiler.frontend.cloze import replace_cloze, strip_cloze
 from compiler.model.diagnostics import Code
 from compiler.settings import Limits
 from compiler.text.html import HtmlRenderer

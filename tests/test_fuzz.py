@@ -25,7 +25,7 @@ from mdit_py_plugins.texmath import texmath_plugin
 from compiler.checks import run_checks
 from compiler.export import json_backend
 from compiler.frontend import FileResult, assemble, parse_file, read_text
-from compiler.frontend.cards import strip_cloze
+from compiler.frontend.cloze import strip_cloze
 from compiler.frontend.markdown import make_parser
 from compiler.model import backend as backends
 from compiler.model import ir

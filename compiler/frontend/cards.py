@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from markdown_it.rules_block.table import escapedSplit
-
 from compiler.frontend import generate, questions
 from compiler.frontend.blocks import ALERT_RE, CARD_ATTRS, Block, source_slice, strip_prefix
+from compiler.frontend.cloze import strip_cloze
+from compiler.frontend.tables import header_names
 from compiler.frontend.tree import is_blank
 from compiler.model import ir
 from compiler.model.diagnostics import Code
@@ -327,7 +327,7 @@ class CardBuilder:
         """One card per body row of a ``.cards`` table."""
         low = self.low
         attrs = block.attrs()
-        names = _header_names(low, block)
+        names = header_names(low, block)
         line = max(low.line(block.head) - 1, 1)
 
         def columns(key: str) -> list[int] | None:
@@ -391,86 +391,6 @@ class CardBuilder:
         generate.place(self.low, self._place, *generate.from_table(made), block, "table", "rows")
         self.last = None  # a '::: extra' after the table or list belongs to no card
         self.after_group = "a card table"
-
-
-def table_cells(low: Lowerer, block: Block) -> tuple[tuple[ir.Text, ...], tuple[tuple[ir.Text, ...], ...]]:
-    """Header and body cells of a table, reporting ragged rows."""
-    header: list[ir.Text] = []
-    rows: list[tuple[ir.Text, ...]] = []
-    current: list[ir.Text] | None = None
-    in_head = False
-    columns = sum(1 for t in block.tokens if t.type == "th_open")  # once, not per row (quadratic)
-    for tok in block.tokens:
-        if tok.type == "thead_open":
-            in_head = True
-        elif tok.type == "thead_close":
-            in_head = False
-        elif tok.type == "tr_open" and not in_head:
-            current = []
-            if tok.map:
-                _check_ragged(low, low.lines[tok.map[0]], tok.map[0] + 1, columns)
-        elif tok.type == "tr_close" and current is not None:
-            rows.append(tuple(current))
-            current = None
-        elif tok.type == "inline":
-            cell = low.inline_text(tok)
-            (header if in_head else current if current is not None else header).append(cell)
-    return tuple(header), tuple(rows)
-
-
-def _check_ragged(low: Lowerer, source: str, line: int, expected: int) -> None:
-    s = source.strip()
-    if s.startswith("|"):
-        s = s[1:]
-    if s.endswith("|") and not s.endswith("\\|"):
-        s = s[:-1]
-    got = len(escapedSplit(s))
-    if got != expected:
-        cells = f"{got} cell{'s' * (got != 1)}"
-        low.diags.add(Code.TABLE_RAGGED, low.path, line, f"table row has {cells} but the header has {expected}")
-
-
-CLOZE_OPEN_RE = re.compile(r"\{\{c\d+::")
-
-
-def strip_cloze(text: str) -> str:
-    """``{{c1::answer::hint}}`` → ``answer``, in linear time.
-
-    Same result as the lazy regex ``{{c\\d+::(.*?)(::.*?)?}}`` → ``\\1`` it replaces (see test_fuzz),
-    which takes cubic time on a line of unclosed ``{{c1::`` (minutes for a few kilobytes).
-    """
-    return replace_cloze(text, lambda answer: answer)
-
-
-def replace_cloze(text: str, repl: Callable[[str], str]) -> str:
-    """Each deletion ``{{cN::answer::hint}}`` on one line → ``repl(answer)``, in linear time."""
-    out: list[str] = []
-    pos = search = 0
-    while (m := CLOZE_OPEN_RE.search(text, search)) is not None:
-        body = m.end()
-        eol = text.find("\n", body)
-        eol = len(text) if eol < 0 else eol
-        close = text.find("}}", body, eol)
-        if close < 0:
-            search = eol  # no later opener on this line can close either
-            continue
-        sep = text.find("::", body, close)
-        out += [text[pos : m.start()], repl(text[body : sep if sep >= 0 else close])]
-        pos = search = close + 2
-    out.append(text[pos:])
-    return "".join(out)
-
-
-def _header_names(low: Lowerer, block: Block) -> list[str]:
-    """Header cells as plain text, the way ``front=``/``back=`` name them."""
-    names: list[str] = []
-    in_head = False
-    for tok in block.tokens:
-        if tok.type in ("thead_open", "thead_close"):
-            in_head = tok.type == "thead_open"
-        elif in_head and tok.type == "inline":
-            names.append(" ".join(low.plain(tok).split()))
-    return names
 
 
 def _strip_src(lines: list[str], blocks: list[Block]) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from compiler.frontend import cards, tree
+from compiler.frontend import cards, tables, tree
 from compiler.frontend.blocks import (
     ALERT_RE,
     ID_RE,
@@ -280,7 +280,7 @@ class Lowerer:
             self.stack.pop()
 
     def table(self, block: Block) -> None:
-        header, rows = cards.table_cells(self, block)
+        header, rows = tables.table_cells(self, block)
         makes_cards = "cards" in block.classes()
         if makes_cards:
             self.check_attrs(block, {"class", "front", "back", "ask", "covers", "tags", "allow"}, "a table")
