@@ -10,7 +10,7 @@ from conftest import SAMPLE
 
 from compiler.app.watch import watch
 from compiler.build import pipeline
-from compiler.model.backend import Options
+from compiler.model.backend import REGISTRY, Options
 
 WAIT = 30.0  # seconds; a bound, not a speed assertion
 
@@ -100,7 +100,8 @@ def test_watch_warms_up_after_its_first_build_only(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(building, "check_or_build", check_or_build)
     monkeypatch.setattr(pipeline, "warm_up", lambda formats: events.append(f"warm {','.join(formats)}"))
     assert cli.main(["watch", str(src), "-o", str(tmp_path / "out"), "--format", "json,csv", "-q"]) == 0
-    assert events == ["built", "warm json,csv", "build True"] + ["built", "build True"] * 2
+    every = ",".join(REGISTRY)
+    assert events == ["built", f"warm {every}", "build True"] + ["built", "build True"] * 2
 
 
 def test_warm_up_prepares_the_data_backends_and_leaves_the_pdfs_to_their_worker() -> None:

@@ -243,7 +243,7 @@ def _watch(args: argparse.Namespace, reporter: Reporter) -> int:
             if rounds == 1:  # while waiting for the first save, which then lands as fast as the next
                 from compiler.build.pipeline import warm_up
 
-                warm_up(list(_config(build_args, reporter).formats or _formats("all")))
+                warm_up(_formats("all"))  # every data format: cheap, and no second read of the config
             return ok
         except StudycError as exc:
             reporter.error(str(exc))
