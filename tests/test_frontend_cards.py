@@ -730,3 +730,22 @@ def test_a_directive_opening_a_file_without_front_matter_follows_no_card() -> No
     assert [(d.line, d.message) for d in result.diagnostics] == [
         (1, "'::: extra' must directly follow a card's answer (a Q/A, list or cloze card), with no prose between")
     ]
+
+
+@given(
+    kind=st.sampled_from(["- item", "1. item", "> quote", "    code", "| a | b |\n|---|---|\n| 1 | 2 |"]),
+    items=st.integers(1, 3),
+    blanks=st.integers(1, 4),
+)
+@settings(max_examples=40, deadline=None)
+def test_a_prose_block_ends_at_its_last_written_line_not_the_blank_lines_after_it(
+    kind: str, items: int, blanks: int
+) -> None:
+    """markdown-it's map for a list runs on over the blank lines after it; a span never does."""
+    body = "\n".join([kind] * items if not kind.startswith("|") else [kind])
+    lines = body.count("\n") + 1
+    result = parse("## S\n\n" + body + "\n" * (blanks + 1) + "A closing paragraph.\n")  # blank lines between
+    prose = [n for n in nodes(result) if n.kind != "section"]  # the block (prose or a table), the paragraph
+    first = HEAD.count("\n") + 3  # the heading, the blank line, then the block
+    assert span(prose[0]) == (first, first + lines - 1)
+    assert span(prose[1]) == (first + lines + blanks, first + lines + blanks)

@@ -102,7 +102,12 @@ class Lowerer:
     # -- helpers used by the card builder -------------------------------------------------
 
     def span(self, token: Token) -> ir.Span:
-        return make_span(self.path, token.map)
+        """Where ``token``'s block was written, without the blank lines markdown-it counts after a list."""
+        span = make_span(self.path, token.map)
+        end = span.end_line
+        while end > span.line and not self.lines[end - 1].strip():
+            end -= 1
+        return span if end == span.end_line else span.model_copy(update={"end_line": end})
 
     def line(self, token: Token) -> int:
         return self.span(token).line
