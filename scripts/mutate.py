@@ -133,7 +133,7 @@ def pytest_sessionstart(session):
                     value.cache_clear()
 
 
-TEST_CPU_FACTOR, TEST_CPU_MIN = 10, 10  # seconds
+TEST_CPU_FACTOR, TEST_CPU_MIN = 10, 2  # seconds: a selected test takes milliseconds to a few seconds
 
 
 DURATIONS = {}

@@ -444,6 +444,7 @@ RAW_INLINE = [
     "x <script>a <style> b</style> c</script> d\n",
     "x <object>a <object> b</object> c</object> d\n",  # an object may hold an object: both go
     "x <template>a <template> b</template> c</template> d\n",
+    "x <object>a <object>b <object>c</object> d</object> e</object> f\n",  # and that one another
     "x <object>a <script>b</script> c</object> d\n",
     "*a <script>b</script> c* d\n",
     "<b>x <script>y</script></b> <i>z</i>\n",
