@@ -108,10 +108,18 @@ PYTEST_ARGS = ["-p", "no:cacheprovider", "-p", "no:xdist", "-p", "mutate_profile
 #: with the original code's results and hide the mutant. A mutant's own run (a forked child)
 #: may use at most 4 GB more memory than it started with: a mutant that appends forever must
 #: fail with MemoryError, not take the shared machine's memory until its CPU limit ends it.
-HYPOTHESIS_PROFILE = """import os
+#: Each test of a mutant's run may also use only TEST_CPU_FACTOR times the CPU seconds its clean
+#: run took (at least TEST_CPU_MIN): a mutant that loops is stopped (SIGXCPU, "timeout", as
+#: mutmut's own limit does) in the first test it hangs, in seconds. mutmut's limit is for the
+#: whole run, 30 times the clean time of *all* its tests, minutes for a widely used function.
+HYPOTHESIS_PROFILE = """import json
+import math
+import os
 import resource
 import sys
+from pathlib import Path
 
+import pytest
 from hypothesis import settings
 
 settings.register_profile("mutate", max_examples=25, derandomize=True, database=None)
@@ -129,6 +137,39 @@ def pytest_sessionstart(session):
             for value in list(vars(module).values()):
                 if callable(getattr(value, "cache_clear", None)):
                     value.cache_clear()
+
+
+TEST_CPU_FACTOR, TEST_CPU_MIN = 10, 2  # seconds: a selected test takes milliseconds to a few seconds
+
+
+DURATIONS = {}
+
+
+def _clean_duration(nodeid):
+    if not DURATIONS:  # read in each mutant's run: the stats are written after this was imported
+        try:  # mutmut's stats, next to this file: each test's call time in the clean run
+            stats = json.loads((Path(__file__).parent / "mutmut-stats.json").read_text(encoding="utf-8"))
+            DURATIONS.update(stats["duration_by_test"])
+        except (OSError, ValueError, KeyError):
+            pass
+    return DURATIONS.get(nodeid)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    clean = None if os.getpid() == PARENT else _clean_duration(item.nodeid)
+    if clean is None:
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    limit = math.ceil(usage.ru_utime + usage.ru_stime + max(TEST_CPU_MIN, TEST_CPU_FACTOR * clean))
+    if soft == resource.RLIM_INFINITY or limit < soft:
+        resource.setrlimit(resource.RLIMIT_CPU, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 """
 
 

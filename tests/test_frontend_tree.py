@@ -22,6 +22,7 @@ from compiler.model import doc
 from compiler.model.diagnostics import Code
 from compiler.settings import Limits
 from compiler.text.html import HtmlRenderer
+from compiler.text.sanitize import html_depth, sanitize
 
 HEAD = "---\ntitle: A\n---\n"  # three lines: the body starts on line 4
 
@@ -431,3 +432,71 @@ def test_anki_sound_syntax_is_media() -> None:
     assert tree.blocks(make_parser().parse("[sound:clip.mp3]\n"), ctx) == (
         doc.Para(content=(doc.Media(src="clip.mp3", media=None, medium="audio", label="clip.mp3"),)),
     )
+
+
+# -- raw inline HTML and depth, against nh3 and the rendered HTML --------------------------------
+
+RAW_INLINE = [
+    "x <script>a <script> b</script> c\n",  # a script's content is text: the inner <script> opens nothing
+    "x <style>a <style> b</style> c\n",
+    "x <noscript>a <noscript> b</noscript> c\n",
+    "x <iframe>a <iframe> b</iframe> c\n",
+    "x <script>a <style> b</style> c</script> d\n",
+    "x <object>a <object> b</object> c</object> d\n",  # an object may hold an object: both go
+    "x <template>a <template> b</template> c</template> d\n",
+    "x <object>a <object>b <object>c</object> d</object> e</object> f\n",  # and that one another
+    "x <object>a <script>b</script> c</object> d\n",
+    "*a <script>b</script> c* d\n",
+    "<b>x <script>y</script></b> <i>z</i>\n",
+    "x <!-- c --> y <br> z\n",
+]
+
+
+@pytest.mark.parametrize("body", RAW_INLINE)
+def test_raw_inline_html_keeps_what_nh3_keeps_of_markdown_its_html(body: str) -> None:
+    ours = "".join(MarkdownItSpelling().blocks(prose_blocks(body)))
+    assert ours == sanitize(make_parser().render(body))
+
+
+_TAGS = ["b", "i", "span", "script", "style", "noscript", "iframe", "object", "template"]
+
+
+@st.composite
+def _raw_html(draw: st.DrawFn, depth: int = 0) -> str:
+    """Words and well-formed raw tags, any nesting (what nh3 parses the way the tree reads it)."""
+    parts = []
+    for _ in range(draw(st.integers(1, 3))):
+        if depth < 3 and draw(st.booleans()):
+            tag = draw(st.sampled_from(_TAGS))
+            parts.append(f"<{tag}>{draw(_raw_html(depth + 1))}</{tag}>")
+        else:
+            parts.append(draw(st.sampled_from(["a", "b c", " ", "<br>", "<!-- n -->"])))
+    return "".join(parts)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_raw_html())
+def test_any_nesting_of_raw_tags_keeps_what_nh3_keeps(raw: str) -> None:
+    body = f"x {raw} y\n"
+    ours = "".join(MarkdownItSpelling().blocks(prose_blocks(body)))
+    assert ours == sanitize(make_parser().render(body))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "plain\n",
+        "*a **b** a*\n",
+        "*<b>x</b>*\n",
+        "<b>x</b><i><u><s>y</s></u></i>\n",
+        # an emphasis whose closer went with a script's content is closed at the end
+        "*a <script>b* c</script> d\n",
+        "*a <b>x <script>y* z</script> w\n",
+        "**a *b <i>c <script>d* e** f</script> g\n",
+    ],
+)
+def test_inline_depth_is_how_deep_the_rendered_html_nests(body: str) -> None:
+    ctx = tree.TreeContext()
+    [block] = tree.blocks(make_parser().parse(body), ctx)
+    assert isinstance(block, doc.Para)
+    assert ctx.depth == 1 + html_depth(MarkdownItSpelling().inlines(block.content))  # 1: the text itself

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import re
+import signal
+import subprocess
 import sys
+from pathlib import Path
 from types import ModuleType
 
 from conftest import ROOT
@@ -50,3 +55,32 @@ def test_the_score_leaves_out_equivalent_survivors_and_unchecked_mutants() -> No
     result = _script().score("g", found, {"m_3"}, 12.0)
     # killed and timed out count as killed; m_3 is explained as equivalent; m_4 was never run
     assert (result["killed"], result["total"], result["equivalent"], result["score"]) == (2, 3, 1, 66.7)
+
+
+DRIVER = """import os
+import pytest
+
+ARGS = ["-q", "-c", "pytest.ini", "-p", "mutate_profile", "-p", "no:cacheprovider", "-p", "no:xdist"]
+pytest.main([*ARGS, "test_loop.py::test_fast"])  # imports the plugin here, as mutmut's clean run does
+pid = os.fork()  # a mutant's run: a child of that process
+if pid == 0:
+    os._exit(pytest.main([*ARGS, "test_loop.py::test_fast", "test_loop.py::test_loop"]))
+print("\\nexit", os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+"""
+
+
+def test_a_test_that_loops_in_a_mutants_run_is_stopped_by_its_own_cpu_cap(tmp_path: Path) -> None:
+    (tmp_path / "mutate_profile.py").write_text(_script().HYPOTHESIS_PROFILE, encoding="utf-8")
+    durations = {"test_loop.py::test_fast": 0.001, "test_loop.py::test_loop": 0.001}  # clean times
+    (tmp_path / "mutmut-stats.json").write_text(json.dumps({"duration_by_test": durations}), encoding="utf-8")
+    loop = "def test_fast():\n    pass\n\n\ndef test_loop():\n    while True:\n        pass\n"
+    (tmp_path / "test_loop.py").write_text(loop, encoding="utf-8")
+    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    (tmp_path / "drive.py").write_text(DRIVER, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    # without the cap the loop runs until this wall-clock bound fails the test
+    run = subprocess.run(
+        [sys.executable, "drive.py"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    # stopped by SIGXCPU, which mutmut reports as "timeout"
+    assert run.stdout.strip().splitlines()[-1] == f"exit {-signal.SIGXCPU}", run.stdout + run.stderr

@@ -35,6 +35,8 @@ _ALIGN: dict[str, Literal["left", "center", "right"]] = {
 }
 _WRAPPERS = {"em_open": "em", "strong_open": "strong", "s_open": "s", "link_open": "link", "cloze_open": "cloze"}
 _MATH_BLOCKS = {"math_block", "math_block_eqno", "math_block_label"}
+#: Dropped tags that may hold one of their own kind (a script's or a style's content is text to HTML)
+_NESTING_DROPPED = {"object", "template"}
 
 
 @dataclass
@@ -204,13 +206,19 @@ def inlines(inline: Token, ctx: TreeContext) -> tuple[doc.AnyInline, ...]:
     """An ``inline`` token's children → inline nodes."""
     stack = [_Frame("root", None)]
     dropping: str | None = None  # inside <script>…</script>: the content goes too, as nh3 drops it
+    nested = 0  # an <object> inside the <object> being dropped: the first closer is the inner one's
     for tok in inline.children or []:
         if tok.type == "html_inline":
             shape, name = tag_shape(tok.content)
             if dropping is None and shape == "open" and name in DROPPED_WITH_CONTENT:
                 dropping = name
+            elif dropping is not None and shape == "open" and name == dropping and name in _NESTING_DROPPED:
+                nested += 1
             elif dropping is not None and shape == "close" and name == dropping:
-                dropping = None
+                if nested:
+                    nested -= 1
+                else:
+                    dropping = None
                 continue
         if dropping is not None:
             continue
