@@ -37,6 +37,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "identity": (
         ["compiler/anki/identity.py", "compiler/anki/lock.py", "compiler/anki/align.py"],
         [
+            "tests/test_lock_file.py",
             "tests/test_identity_match.py",
             "tests/test_align.py",
             "tests/test_identity_lock.py",
