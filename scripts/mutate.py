@@ -99,7 +99,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "sanitize": (["compiler/text/sanitize.py"], ["tests/test_sanitize.py", "tests/test_text_render.py"]),
 }
-LINKS = ("compiler", "tests", "templates", "source")
+LINKS = ("compiler", "tests", "templates", "source", "docs")  # docs: tests check the code against them
 PYTEST_ARGS = ["-p", "no:cacheprovider", "-p", "no:xdist", "-p", "mutate_profile", "-x", "-q"]
 #: A pytest plugin for the mutation runs: property tests draw fewer, fixed examples (the same
 #: ones for every mutant, so a verdict never depends on luck) and keep no example database
@@ -204,7 +204,7 @@ def prepare(group: str, keep: bool) -> Path:
                 f"only_mutate = {_toml_list(modules)}",
                 f"pytest_add_cli_args_test_selection = {_toml_list(tests)}",
                 "pytest_add_cli_args = " + _toml_list(PYTEST_ARGS),
-                'also_copy = ["templates", "source"]',
+                'also_copy = ["templates", "source", "docs"]',
                 "",
                 "[tool.pytest.ini_options]",
                 'testpaths = ["tests"]',
