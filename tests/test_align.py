@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from anki_helpers import build_apkg, copy_course
-from conftest import SOURCE
+from conftest import ROOT, SOURCE
 from hypothesis import given
 from hypothesis import strategies as st
 
 from compiler.anki import lock as lockfile
-from compiler.anki.align import GAP_THRESHOLD, _increasing, gaps, old_order, same_side, similarity, words
+from compiler.anki.align import (
+    FUZZY_CANDIDATES,
+    GAP_ALL_PAIRS,
+    GAP_THRESHOLD,
+    TELLING_WORDS,
+    _increasing,
+    candidates,
+    gaps,
+    old_order,
+    pair_gap,
+    same_side,
+    similarity,
+    words,
+)
 from compiler.anki.identity import FUZZY_THRESHOLD
-from compiler.anki.lock import Entry
+from compiler.anki.lock import Entry, clean_text
+from compiler.frontend import load_course
+from compiler.model.ir import CardContext, iter_cards
 
 T1, T2 = 1_700_000_000, 1_700_086_400
 
@@ -194,3 +210,122 @@ def test_a_table_row_keeps_the_share_of_its_cells_unchanged() -> None:
         assert similarity(_entry(task, answer, kind=old_kind), *new, new_kind) == 0.5, (old_kind, new_kind)
     # other cards' " | " separates list items, which count as words only
     assert similarity(_entry(task, answer, kind="list"), *new, "list") < 0.4
+
+
+def test_character_similarity_sees_letters_in_place_in_long_answers() -> None:
+    # two letters swapped in every word of a 200-character answer (what the lock keeps): no word
+    # is the same any more, but most characters still are; difflib's "popular character" junk
+    # heuristic (on from 200 characters) would drop the spaces and vowels that carry that
+    good = clean_text(
+        "Kinesis Data Streams keeps every record for twenty four hours by default; the retention period can "
+        "be raised to seven days or, with long-term retention, up to three hundred and sixty five days, which "
+        "costs more per shard hour and per GB."
+    )
+    typos = re.sub(r"\w{4,}", lambda m: m.group()[0] + m.group()[2] + m.group()[1] + m.group()[3:], good)
+    assert len(good) == len(typos) == 200
+    in_place = sum(a == b for a, b in zip(good, typos, strict=True)) / len(good)
+    question = "How long are records kept?"
+    # question unchanged (1.0); answer: at least the share of characters in place, words count 0 or more
+    assert similarity(_entry(question, typos), question, good) >= (1 + in_place / 2) / 2
+
+
+def test_an_answer_of_common_words_only_is_not_kept_by_any_answer() -> None:
+    # "It is." has no telling word: a new answer that says the opposite did not keep it (not the
+    # same card once moved; in its place, its unchanged question keeps it)
+    old = _entry("Is Firehose serverless?", "It is.")
+    assert similarity(old, "Is Firehose serverless?", "No, you pick the shard count.") < FUZZY_THRESHOLD
+
+
+def _ids(pairs: list[tuple[int, Entry]]) -> list[tuple[int, str]]:
+    return sorted((i, e.key) for i, e in pairs)
+
+
+def test_a_gap_pairs_by_order_when_counts_and_kinds_agree() -> None:
+    # the answers were corrected crosswise: the closer texts say "swap", the places say "keep"
+    first, second = _entry("", "", "a", kind="basic"), _entry("", "", "b", kind="")  # "": a lock before kinds
+    cross = {(10, "b"): 0.9, (11, "a"): 0.9, (10, "a"): 0.6, (11, "b"): 0.6}
+
+    def score(i: int, e: Entry) -> float:
+        return cross[(i, e.key)]
+
+    def always(i: int, e: Entry, by_order: bool) -> bool:
+        return True
+
+    assert _ids(pair_gap([10, 11], [first, second], ["basic", "basic"], score, always)) == [(10, "a"), (11, "b")]
+    # another kind in the old place: by similarity
+    moved = _entry("", "", "a", kind="cloze")
+    assert _ids(pair_gap([10, 11], [moved, second], ["basic", "basic"], score, always)) == [(10, "b"), (11, "a")]
+
+    # one pair by order refused: the whole gap goes by similarity
+    def not_first(i: int, e: Entry, by_order: bool) -> bool:
+        return (i, e.key) != (10, "a")
+
+    assert _ids(pair_gap([10, 11], [first, second], ["basic", "basic"], score, not_first)) == [(10, "b"), (11, "a")]
+
+
+def test_a_gap_compares_every_pair_up_to_its_bound() -> None:
+    def score(i: int, e: Entry) -> float:
+        return 0.9
+
+    def always(i: int, e: Entry, by_order: bool) -> bool:
+        return True
+
+    def gap(cards: int, entries: int) -> list[tuple[int, Entry]]:
+        old = [_entry("", "", f"k{j:02}") for j in range(entries)]
+        return pair_gap(list(range(cards)), old, ["basic"] * cards, score, always)
+
+    assert GAP_ALL_PAIRS == 25 * 16
+    assert len(gap(25, 16)) == 16  # at the bound: every entry finds a card
+    assert gap(21, 20) == []  # beyond it (420 pairs): left to the global fuzzy match
+
+
+def _contexts(tmp_path: Path, count: int) -> list[CardContext]:
+    (tmp_path / "course.md").write_text("---\ntitle: C\nexam: C exam\ndeck: C\nslug: c\n---\n", encoding="utf-8")
+    body = "".join(f"Q: Question {n}?\n\nA: Answer {n}.\n\n" for n in range(count))
+    (tmp_path / "01-alpha.md").write_text(f"---\ntitle: Alpha\n---\n{body}", encoding="utf-8")
+    course, diags = load_course(tmp_path)
+    assert course is not None, [d.format() for d in diags.sorted()]
+    cards = list(iter_cards(course))
+    assert {c.chapter.id for c in cards} == {"alpha"}
+    return cards
+
+
+def test_likely_entries_share_word_pairs_within_the_chapter(tmp_path: Path) -> None:
+    # eight entries with the same four words in other orders: only the word pairs tell them apart
+    orders = ["2143", "4321", "1324", "3142", "2413", "4132", "3421", "1234"]
+    vocab = {"1": "shard", "2": "stream", "3": "record", "4": "consumer"}
+    entries = [
+        Entry(f"alpha/k{j}", f"g{j}", 1, 1, "f", "c", " ".join(vocab[c] for c in order), "", "basic", "basic")
+        for j, order in enumerate(orders)
+    ]
+    cards = _contexts(tmp_path, 1)
+    [(card, found)] = list(candidates(cards, {0: ("shard stream record consumer", "")}, entries))
+    assert card == 0 and len(found) == FUZZY_CANDIDATES
+    assert found[0].key == "alpha/k7"  # all three pairs in order
+    assert found[1].key == "alpha/k6"  # "record consumer"
+
+
+def test_likely_entries_leave_out_words_too_many_entries_share(tmp_path: Path) -> None:
+    cards = _contexts(tmp_path, 1)
+
+    def likely(count: int) -> list[str]:
+        entries = [Entry(f"alpha/k{j:02}", f"g{j}", 1, 1, "f", "c", f"kinesis topic{j}", "") for j in range(count)]
+        return [e.key for _, found in candidates(cards, {0: ("kinesis", "")}, entries) for e in found]
+
+    bound = 4 * FUZZY_CANDIDATES  # for fewer than 400 entries, where √n is smaller
+    assert likely(bound) == [f"alpha/k{j:02}" for j in range(FUZZY_CANDIDATES)]
+    assert likely(bound + 1) == []
+
+
+def test_likely_entries_weigh_rare_words_most(tmp_path: Path) -> None:
+    cards = _contexts(tmp_path, 1)
+    entries = [Entry(f"alpha/k{j:02}", f"g{j}", 1, 1, "f", "c", f"stream topic{j}", "") for j in range(11)]
+    entries.append(Entry("alpha/rare", "gr", 1, 1, "f", "c", "firehose", ""))
+    [(_, found)] = list(candidates(cards, {0: ("stream firehose", "")}, entries))
+    assert [e.key for e in found] == ["alpha/rare", "alpha/k00", "alpha/k01", "alpha/k02", "alpha/k03"]
+
+
+def test_the_documented_telling_answer_length_is_the_code_s() -> None:
+    numbers = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+    text = " ".join((ROOT / "docs" / "updating.md").read_text(encoding="utf-8").split())
+    assert f"unchanged answer or definition of {numbers[TELLING_WORDS]} words or more" in text

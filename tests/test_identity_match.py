@@ -16,9 +16,11 @@ import pytest
 from compiler.anki import identity
 from compiler.anki import lock as lockfile
 from compiler.anki.backend import note_type_hashes
-from compiler.anki.identity import Plan, make_guid, now, resolve
+from compiler.anki.identity import Plan, make_guid, now, resolve, similarity
+from compiler.anki.notes import note_content
 from compiler.frontend import load_course
 from compiler.model.errors import UsageError
+from compiler.model.ir import BasicCard, CardContext, ClozeCard, iter_cards
 
 T1, T2 = 1_700_000_000, 1_700_086_400
 COURSE = "---\ntitle: Match\nexam: Match exam\ndeck: Match\nslug: match\n---\n"
@@ -420,3 +422,190 @@ def test_of_two_equally_close_new_cards_the_first_is_offered(tmp_path: Path) -> 
     _, plan = _rebuild(tmp_path, before, after)
     # (the comparison once used the rounded score, so the last of equal cards won)
     assert [u.where for u in plan.unsure] == ["02-beta.md:8"]
+
+
+@pytest.mark.parametrize(("bound", "offered"), [(2, True), (1, False)])
+def test_keep_suggestions_compare_every_pair_up_to_the_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bound: int, offered: bool
+) -> None:
+    # one added card, two removed ones: 2 pairs to compare (the real bound is 10,000)
+    monkeypatch.setattr(identity, "FUZZY_ALL_PAIRS", bound)
+    before = {"01-alpha.md": _chapter("Alpha", SHARD + LEARNING + RETENTION), "02-beta.md": _chapter("Beta", FILLER)}
+    after = {"01-alpha.md": _chapter("Alpha", SHARD), "02-beta.md": _chapter("Beta", FILLER + LOOSE_LEARNING)}
+    _, plan = _rebuild(tmp_path, before, after)
+    assert plan.added == ["beta/what-learning-approach-suits-data-without-labels"] and len(plan.removed) == 2
+    expected = ["alpha/which-kind-of-learning-uses-unlabeled-data"] if offered else []
+    assert [u.entry.key for u in plan.unsure] == expected
+
+
+ROW_BEFORE = "| Deliver application logs from many servers into an S3 bucket | Firehose | Batches records | Low |\n"
+ROW_AFTER = "| Ship logs from a fleet of hosts to object storage | Firehose | Buffers incoming data | Low |\n"
+TABLE = '{.cards front="Task"}\n| Task | Service | How | Cost |\n|---|---|---|---|\n'
+
+
+@pytest.mark.parametrize("threshold", [identity.UNSURE_FROM, 0.5])
+def test_a_rewritten_table_row_is_offered_by_its_unchanged_cells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threshold: float
+) -> None:
+    # a lock from before the kind column (ten columns): the row's entry does not say it was a
+    # table row; the new card does, and 2 of its 4 cells are unchanged: similarity 0.5, which
+    # is offered from UNSURE_FROM up to a threshold of exactly 0.5
+    monkeypatch.setattr(identity, "UNSURE_FROM", threshold)
+    first = _resolve(
+        tmp_path / "v1", {"01-alpha.md": _chapter("Alpha", SHARD + TABLE + ROW_BEFORE)}, lockfile.Lock(), T1
+    )
+    rows = lockfile.dumps(first.lock).splitlines()
+    legacy = lockfile.parse("".join("\t".join(r.split("\t")[:10]) + "\n" for r in rows))
+    assert {e.kind for e in legacy.entries} == {""}
+    files = {"01-alpha.md": _chapter("Alpha", SHARD), "02-beta.md": _chapter("Beta", TABLE + ROW_AFTER)}
+    plan = _resolve(tmp_path / "v2", files, legacy, T2)
+    [row] = [e for e in first.lock.entries if e.kind == "table_row"]
+    assert [e.key for e in plan.removed] == [row.key]
+    [unsure] = plan.unsure
+    assert unsure.entry.guid == row.guid and unsure.score == 0.5
+
+
+def test_a_cloze_card_anki_could_not_show_still_has_a_content_hash(tmp_path: Path) -> None:
+    # note_content gives None for it (notes leaves it out of the deck, with a diagnostic)
+    folder = tmp_path / "c"
+    _resolve(
+        folder,
+        {"01-alpha.md": _chapter("Alpha", "C: A record holds up to {{c1::1 MB}}.\n\n" + SHARD)},
+        lockfile.Lock(),
+        T1,
+    )
+    course, _ = load_course(folder)
+    assert course is not None
+    cloze, basic = list(iter_cards(course))
+    assert isinstance(cloze.card, ClozeCard) and isinstance(basic.card, BasicCard)
+    broken = cloze.card.model_copy(update={"text": basic.card.front})
+    where = CardContext(chapter=cloze.chapter, sections=cloze.sections, card=broken)
+    assert note_content(broken) is None
+    digest = identity.content_hash(course, where)
+    assert len(digest) == 16 and int(digest, 16) >= 0
+    assert digest != identity.content_hash(course, cloze)
+
+
+def test_a_card_whose_answer_is_all_new_keeps_its_note_in_its_place_by_its_question(tmp_path: Path) -> None:
+    # similarity 0.5 (below the gap threshold): the unchanged question alone says it is the same card
+    before = {"01-alpha.md": _chapter("Alpha", SHARD + "{#old-id}\nQ: Default retention?\n\nA: 24h\n\n" + KEY)}
+    new = "{#new-id}\nQ: Default retention?\n\nA: One day, unless raised per stream.\n\n"
+    first, plan = _rebuild(tmp_path, before, {"01-alpha.md": _chapter("Alpha", SHARD + new + KEY)})
+    assert _guid(plan, "new-id") == _guid(first, "old-id")
+    assert not plan.added and not plan.removed
+
+
+def test_a_card_in_its_place_keeps_its_note_over_a_closer_copy_in_the_next_section(tmp_path: Path) -> None:
+    # sections are aligned before chapters: the card that kept its place and its question is the
+    # old card, although the new copy below (next section) is closer in text (0.91 against 0.67)
+    before = {"01-alpha.md": _chapter("Alpha", "## One\n\n" + SHARD + "{#old-id}\n" + LEARNING + "## Two\n\n" + KEY)}
+    kept = (
+        "{#new-id}\nQ: Which kind of learning uses unlabeled data?\n\nA: Clustering and dimensionality reduction.\n\n"
+    )
+    copy = "Q: What kind of learning works on unlabeled data?\n\nA: Unsupervised learning.\n\n"
+    after = {"01-alpha.md": _chapter("Alpha", "## One\n\n" + SHARD + kept + "## Two\n\n" + copy + KEY)}
+    first, plan = _rebuild(tmp_path, before, after)
+    assert _guid(plan, "new-id") == _guid(first, "old-id")
+    assert plan.added == ["alpha/what-kind-of-learning-works-on-unlabeled-data"] and not plan.removed
+
+
+def test_a_definition_turned_into_a_table_row_keeps_its_note_in_its_place(tmp_path: Path) -> None:
+    # the row's first two cells are the old definition and term (2 of 3 cells): 0.67, although
+    # the long third cell leaves the two sharing few of their words
+    definition = "Firehose\n: Loads streaming data into S3.\n\n"
+    row = '{.cards front="Task"}\n| Task | Service | Notes |\n|---|---|---|\n'
+    row += "| Loads streaming data into S3. | Firehose | Buffers incoming records, converts formats, "
+    row += "compresses batches, retries failed deliveries automatically |\n\n"
+    before = {"01-alpha.md": _chapter("Alpha", SHARD + definition + KEY)}
+    first, plan = _rebuild(tmp_path, before, {"01-alpha.md": _chapter("Alpha", SHARD + row + KEY)})
+    [old] = [e for e in first.lock.entries if e.kind == "definition"]
+    [new] = [e for e in plan.lock.entries if e.kind == "table_row"]
+    assert new.guid == old.guid
+    assert not plan.added and not plan.removed
+
+
+def test_a_table_row_with_three_of_four_cells_unchanged_keeps_its_note(tmp_path: Path) -> None:
+    # a lock from before the kind column: only the new card says it is a table row. Its task
+    # was rewritten; service, how and cost (3 of 4 cells) were not: similarity 0.75, exactly
+    # the fuzzy threshold, which is enough
+    old_row = "| Deliver application logs from many servers into an S3 bucket | Firehose | Batches | Low |\n"
+    new_row = "| Ship logs from a fleet of hosts to object storage | Firehose | Batches | Low |\n"
+    first = _resolve(tmp_path / "v1", {"01-alpha.md": _chapter("Alpha", SHARD + TABLE + old_row)}, lockfile.Lock(), T1)
+    rows = lockfile.dumps(first.lock).splitlines()
+    legacy = lockfile.parse("".join("\t".join(r.split("\t")[:10]) + "\n" for r in rows))
+    plan = _resolve(tmp_path / "v2", {"01-alpha.md": _chapter("Alpha", SHARD + TABLE + new_row)}, legacy, T2)
+    [old] = [e for e in first.lock.entries if e.kind == "table_row"]
+    [new] = [e for e in plan.lock.entries if e.kind == "table_row"]
+    assert new.guid == old.guid and plan.renamed == [(old.key, new.key)]
+    assert not plan.added and not plan.removed
+
+
+def test_a_reworded_card_finds_its_note_past_a_removed_card_of_another_note_type(tmp_path: Path) -> None:
+    # the removed cloze card comes first in the lock; it cannot be the basic card's note (Anki
+    # cannot change a note's type), so the search goes on to the next entry
+    cloze = "C: A record holds up to {{c1::1 MB}} of data.\n\n"
+    before = {"01-alpha.md": _chapter("Alpha", cloze + BLOB + SHARD), "02-beta.md": _chapter("Beta", FILLER)}
+    reworded = "Q: How large can a record's data blob be at most?\n\nA: 1 MB.\n\n"
+    after = {"01-alpha.md": _chapter("Alpha", SHARD), "02-beta.md": _chapter("Beta", FILLER + reworded)}
+    first, plan = _rebuild(tmp_path, before, after)
+    removed = [e.key for e in plan.removed]
+    assert removed == ["alpha/a-record-holds-up-to-1-mb-of-data"] and removed[0] < "alpha/what-is-the-maximum"
+    new = "beta/how-large-can-a-record-s-data-blob-be-at-most"
+    assert _guid(plan, new) == _guid(first, "alpha/what-is-the-maximum-size-of-a-record-s-data-blob")
+    assert not plan.added
+
+
+def test_up_to_the_bound_every_card_is_compared_with_every_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = _resolve(tmp_path / "c", {"01-alpha.md": _chapter("Alpha", SHARD)}, lockfile.Lock(), T1)
+    course, _ = load_course(tmp_path / "c")
+    assert course is not None and plan.added == ["alpha/what-is-a-shard"]
+    entries = [
+        lockfile.Entry(f"beta/k{j}", f"G{j}", 1, 1, "f", "c", f"What is shard {j}?", "A unit.") for j in range(6)
+    ]
+    compared: list[str] = []
+
+    def counting(e: lockfile.Entry, prompt: str, answer: str, kind: str = "") -> float:
+        compared.append(e.key)
+        return similarity(e, prompt, answer, kind)
+
+    monkeypatch.setattr(identity, "similarity", counting)
+    monkeypatch.setattr(identity, "FUZZY_ALL_PAIRS", 6)  # 1 card × 6 entries: at the bound
+    identity._fuzzy_pairs(list(iter_cards(course)), [0], entries)
+    assert sorted(compared) == [e.key for e in entries]
+
+
+def test_new_cards_get_note_ids_from_the_build_time_and_their_guid(tmp_path: Path) -> None:
+    # note id = creation time in ms: the build's second, then a millisecond from the GUID. The
+    # GUID of "Question 433" (course "match") gives a hash whose remainder by 1,001 would be 1,000
+    before = {"01-alpha.md": _chapter("Alpha", SHARD)}
+    after = {"01-alpha.md": _chapter("Alpha", SHARD + KEY + "Q: Question 433?\n\nA: Yes.\n\n")}
+    first, plan = _rebuild(tmp_path, before, after)
+    assert plan.added == ["alpha/what-is-a-partition-key", "alpha/question-433"]
+    for key in plan.added:
+        assert plan.identities[key].nid // 1000 == T2 and plan.identities[key].modified == T2
+    assert plan.identities["alpha/what-is-a-shard"] == first.identities["alpha/what-is-a-shard"]
+    assert first.identities["alpha/what-is-a-shard"].nid // 1000 == T1
+
+
+def test_cards_added_on_two_branches_in_the_same_second_get_different_note_ids(tmp_path: Path) -> None:
+    base = _resolve(tmp_path / "base", {"01-alpha.md": _chapter("Alpha", SHARD)}, lockfile.Lock(), T1)
+    a = _resolve(tmp_path / "a", {"01-alpha.md": _chapter("Alpha", SHARD + KEY)}, base.lock, T2)
+    b = _resolve(tmp_path / "b", {"01-alpha.md": _chapter("Alpha", SHARD + BLOB)}, base.lock, T2)
+    [(key_a, id_a)] = [(k, i) for k, i in a.identities.items() if k in a.added]
+    [(key_b, id_b)] = [(k, i) for k, i in b.identities.items() if k in b.added]
+    assert key_a != key_b and id_a.guid != id_b.guid
+    assert id_a.nid != id_b.nid and id_a.nid // 1000 == id_b.nid // 1000 == T2
+
+
+def test_a_new_card_never_takes_the_note_id_of_a_removed_card(tmp_path: Path) -> None:
+    # removed notes still live in Anki: their ids stay taken, the new card takes a later one
+    files = {"01-alpha.md": _chapter("Alpha", SHARD)}
+    alone = _resolve(tmp_path / "a", files, lockfile.Lock(), T2)
+    wanted = alone.identities["alpha/what-is-a-shard"].nid
+    gone = lockfile.Entry("alpha/gone", "GONEGONEGONE", wanted, T1, "f", "c", "Gone?", "Yes.", "basic", "basic")
+    plan = _resolve(tmp_path / "b", files, lockfile.Lock(entries=[gone]), T2)
+    assert [e.key for e in plan.removed] == ["alpha/gone"] and plan.added == ["alpha/what-is-a-shard"]
+    nid = plan.identities["alpha/what-is-a-shard"].nid
+    assert nid > wanted and nid // 1000 == T2

@@ -7,6 +7,7 @@ documentation's own column line, not from the code under test.
 
 from __future__ import annotations
 
+import locale
 import re
 from pathlib import Path
 
@@ -272,3 +273,16 @@ def test_an_unreadable_lock_is_a_clear_error(tmp_path: Path) -> None:
     folder.mkdir()
     with pytest.raises(LockError, match=rf"^cannot read {re.escape(str(folder))}: Is a directory$"):
         lockfile.read(folder)
+
+
+def test_a_lock_is_read_as_utf8_whatever_the_locale(tmp_path: Path) -> None:
+    # an ASCII locale (or Windows' cp1252) must not change how the committed lock reads
+    path = tmp_path / "studyc.lock"
+    lock = Lock(entries=[Entry("k", "G", 1, 1, "f", "c", "Qué es ß?", "Ωmega – 1 MB")])
+    lockfile.write(path, lock)
+    previous = locale.setlocale(locale.LC_CTYPE)
+    try:
+        locale.setlocale(locale.LC_CTYPE, "C")  # Python's UTF-8 mode, when on, overrides it: then this passes trivially
+        assert lockfile.read(path) == lock
+    finally:
+        locale.setlocale(locale.LC_CTYPE, previous)
