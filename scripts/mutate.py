@@ -103,7 +103,9 @@ LINKS = ("compiler", "tests", "templates", "source", "docs")  # docs: tests chec
 PYTEST_ARGS = ["-p", "no:cacheprovider", "-p", "no:xdist", "-p", "mutate_profile", "-x", "-q"]
 #: A pytest plugin for the mutation runs: property tests draw fewer, fixed examples (the same
 #: ones for every mutant, so a verdict never depends on luck) and keep no example database
-#: (a failure found for one mutant must not be replayed against the next). Each run also
+#: (a failure found for one mutant must not be replayed against the next) and no deadline (on the
+#: shared, loaded machine an example can wait 200 ms for a core: a flaky "deadline exceeded" would
+#: count the mutant as killed, or fail the clean run). Each run also
 #: empties studyc's ``functools`` caches: mutmut forks every mutant's run from a process that
 #: already ran the tests, so a cached function (``sanitize_tag``, ``tag_shape``) would answer
 #: with the original code's results and hide the mutant. A mutant's own run (a forked child)
@@ -123,7 +125,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-settings.register_profile("mutate", max_examples=25, derandomize=True, database=None)
+settings.register_profile("mutate", max_examples=25, derandomize=True, database=None, deadline=None)
 settings.load_profile("mutate")
 PARENT = os.getpid()  # imported by the first test run, in mutmut's own process
 
