@@ -9,6 +9,7 @@ and fast, so ``make mutate`` can run them for every mutant of the identity modul
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -609,3 +610,98 @@ def test_a_new_card_never_takes_the_note_id_of_a_removed_card(tmp_path: Path) ->
     assert [e.key for e in plan.removed] == ["alpha/gone"] and plan.added == ["alpha/what-is-a-shard"]
     nid = plan.identities["alpha/what-is-a-shard"].nid
     assert nid > wanted and nid // 1000 == T2
+
+
+def test_a_similarity_exactly_at_the_gap_threshold_keeps_the_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = {"01-alpha.md": _chapter("Alpha", "## One\n\n" + SHARD + LEARNING + KEY)}
+    first = _resolve(tmp_path / "v1", before, lockfile.Lock(), T1)
+    [old] = [e for e in first.lock.entries if e.key == "alpha/which-kind-of-learning-uses-unlabeled-data"]
+    new_q, new_a = "What learning approach suits data without labels?", "Unsupervised learning, for example clustering."
+    monkeypatch.setattr(identity, "GAP_THRESHOLD", similarity(old, new_q, new_a, "basic"))  # 0.71
+    after = {"01-alpha.md": _chapter("Alpha", "## One\n\n" + SHARD + LOOSE_LEARNING + KEY)}
+    plan = _resolve(tmp_path / "v2", after, first.lock, T2)
+    assert _guid(plan, "alpha/what-learning-approach-suits-data-without-labels") == old.guid
+    assert not plan.added and not plan.removed
+
+
+def test_without_a_lock_every_card_gets_the_guid_of_its_key(tmp_path: Path) -> None:
+    # what lets a lost lock be rebuilt (docs/updating.md): GUIDs must not change between studyc versions
+    plan = _resolve(tmp_path / "c", {"01-alpha.md": _chapter("Alpha", SHARD + KEY)}, lockfile.Lock(), T1)
+    assert plan.added == ["alpha/what-is-a-shard", "alpha/what-is-a-partition-key"]
+    assert {k: i.guid for k, i in plan.identities.items()} == {k: make_guid("match", k) for k in plan.added}
+
+
+def test_a_card_that_cannot_take_its_key_s_guid_gets_the_next_salt(tmp_path: Path) -> None:
+    # the card became a list (another note type): its key's GUID (salt 0) and salt 1 are notes of
+    # the lock that Anki still has, so it gets salt 2; the same on every machine and studyc version
+    key = "alpha/what-is-a-shard"
+    taken = [
+        lockfile.Entry(key, make_guid("match", key), 1, 1, "f", "c", "What is a shard?", "A unit.", "basic", "basic"),
+        lockfile.Entry("alpha/old", make_guid("match", key, 1), 2, 1, "f", "c", "Old?", "Yes.", "basic", "basic"),
+    ]
+    as_list = "Q: What is a shard?\n\n- a unit of capacity\n- a sequence of records\n\n"
+    plan = _resolve(tmp_path / "c", {"01-alpha.md": _chapter("Alpha", as_list)}, lockfile.Lock(entries=taken), T2)
+    assert plan.added == [key] and len(plan.removed) == 2
+    assert _guid(plan, key) == make_guid("match", key, 2)
+
+
+def test_new_cards_whose_guids_give_the_same_millisecond_take_the_next_free_ones(tmp_path: Path) -> None:
+    # the GUIDs of "Question 55" and "Question 67" (course "match") give the same millisecond
+    files = {"01-alpha.md": _chapter("Alpha", "Q: Question 55?\n\nA: Yes.\n\nQ: Question 67?\n\nA: No.\n\n")}
+    alone = _resolve(tmp_path / "a", files, lockfile.Lock(), T2)
+    first, second = "alpha/question-55", "alpha/question-67"
+    start = alone.identities[first].nid
+    assert alone.identities[second].nid == start + 1
+    # a removed note already holds that millisecond: both move on, in reading order
+    gone = lockfile.Entry("alpha/gone", "GONEGONEGONE", start, T1, "f", "c", "Gone?", "Yes.", "basic", "basic")
+    plan = _resolve(tmp_path / "b", files, lockfile.Lock(entries=[gone]), T2)
+    assert (plan.identities[first].nid, plan.identities[second].nid) == (start + 1, start + 2)
+
+
+def test_two_notes_merged_with_one_note_id_get_two(tmp_path: Path) -> None:
+    files = {"01-alpha.md": _chapter("Alpha", SHARD + KEY)}
+    base = _resolve(tmp_path / "a", files, lockfile.Lock(), T1)
+    shard, key = "alpha/what-is-a-shard", "alpha/what-is-a-partition-key"
+    same = base.identities[shard].nid
+    # two branches gave their cards one id (a union merge of the lock): the first card keeps it
+    merged = [replace(e, nid=same) if e.key == key else e for e in base.lock.entries]
+    plan = _resolve(tmp_path / "b", files, lockfile.Lock(entries=merged), T2)
+    assert plan.identities[shard].nid == same
+    assert plan.identities[key].nid != same and plan.identities[key].nid // 1000 == T2
+    assert plan.identities[key].guid == base.identities[key].guid
+
+
+def test_a_note_type_s_time_rises_only_when_its_templates_change(tmp_path: Path) -> None:
+    files = {"01-alpha.md": _chapter("Alpha", SHARD)}
+    hashes = note_type_hashes()
+    kind = sorted(hashes)[0]
+    cases = [  # (time in the old lock, its digest, time expected)
+        (T1, hashes[kind], T1),  # unchanged: keeps its time
+        (T1, "old-digest", T2),  # changed: the build time
+        (T2 + 500, "old-digest", T2 + 501),  # changed, the lock is newer than the build: still rises
+    ]
+    for n, (was, digest, expected) in enumerate(cases):
+        old = lockfile.Lock(note_types={kind: lockfile.NoteTypeEntry(kind, was, digest)})
+        plan = _resolve(tmp_path / str(n), files, old, T2)
+        assert plan.note_types[kind] == expected and plan.lock.note_types[kind].modified == expected
+        assert plan.lock.note_types[kind].content == hashes[kind]
+        assert all(plan.note_types[k] == T2 for k in hashes if k != kind)  # new to the lock
+
+
+def test_a_card_both_branches_edited_rises_above_both_after_the_merge(tmp_path: Path) -> None:
+    # a union merge keeps both branches' lines for the card; the merged text is branch a's. Users
+    # who imported branch b's deck hold b's text with b's later time: the merged build must give
+    # the card a newer time still, or Anki's "update if newer" keeps b's text for them
+    base = _resolve(tmp_path / "base", {"01-alpha.md": _chapter("Alpha", SHARD)}, lockfile.Lock(), T1)
+    ours = "Q: What is a shard?\n\nA: A unit of capacity of a stream.\n\n"
+    theirs = "Q: What is a shard?\n\nA: A slice of a stream's throughput.\n\n"
+    a = _resolve(tmp_path / "a", {"01-alpha.md": _chapter("Alpha", ours)}, base.lock, T2)
+    b = _resolve(tmp_path / "b", {"01-alpha.md": _chapter("Alpha", theirs)}, base.lock, T2 + 100)
+    ours_text, theirs_text = lockfile.dumps(a.lock).splitlines(), lockfile.dumps(b.lock).splitlines()
+    union = ours_text + [line for line in theirs_text if line not in ours_text]
+    merged = lockfile.parse("\n".join(union) + "\n")
+    plan = _resolve(tmp_path / "m", {"01-alpha.md": _chapter("Alpha", ours)}, merged, T2 + 50)
+    assert plan.identities["alpha/what-is-a-shard"].modified > T2 + 100
+    assert plan.updated == ["alpha/what-is-a-shard"]

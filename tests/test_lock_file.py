@@ -67,8 +67,12 @@ def _line(entry: Entry, columns: list[str] = COLUMNS) -> str:
 
 
 def _malformed(text: str, line: int, where: str = "studyc.lock") -> None:
-    with pytest.raises(LockError, match=rf"^{re.escape(where)}:{line}: malformed line; fix it by hand"):
+    with pytest.raises(LockError) as caught:
         lockfile.parse(text, where) if where != "studyc.lock" else lockfile.parse(text)
+    assert str(caught.value) == (
+        f"{where}:{line}: malformed line; fix it by hand from version control, "
+        "or delete the line (that card then gets a new Anki identity)"
+    )
 
 
 def test_the_documentation_lists_thirteen_columns() -> None:
@@ -171,6 +175,18 @@ def test_the_same_card_on_both_sides_of_a_merge_keeps_the_older_identity() -> No
         _line(twin, OLD) + _line(older, OLD),
     ):
         assert lockfile.parse(text).entries == [twin]
+
+
+def test_of_one_card_edited_on_both_sides_of_a_merge_the_newer_line_wins() -> None:
+    # same key, same identity: the newer modified time, whichever side comes first (the next
+    # build then rises above both; see test_identity_match.py)
+    older = Entry("k", "GUID", 1000, 100, "f1", "c1", "q", "a1")
+    newer = Entry("k", "GUID", 1000, 200, "f2", "c2", "q", "a2")
+    for text in (_line(older, OLD) + _line(newer, OLD), _line(newer, OLD) + _line(older, OLD)):
+        assert lockfile.parse(text).entries == [newer]
+    # the older identity still comes first
+    first = Entry("k", "FIRST", 999, 1, "f0", "c0", "q", "a0")
+    assert lockfile.parse(_line(newer, OLD) + _line(first, OLD)).entries == [first]
 
 
 def test_one_note_listed_under_two_keys_goes_to_the_older_card() -> None:

@@ -113,8 +113,9 @@ def parse(text: str, where: str = LOCK_NAME) -> Lock:
                 nums = int(cols[3]), int(cols[4])
                 entry = Entry(cols[1], cols[2], *nums, cols[5], cols[6], cols[7], cols[8], family, *place)
                 old = by_key.get(entry.key)
-                # Both sides of a merge kept the same card: the older identity wins.
-                if old is None or (entry.nid, entry.guid) < (old.nid, old.guid):
+                # Both sides of a merge kept the same card: the older identity wins; of one identity
+                # (both edited it), the newer time, so the next change rises above what both imported.
+                if old is None or (entry.nid, entry.guid, -entry.modified) < (old.nid, old.guid, -old.modified):
                     by_key[entry.key] = entry
             else:
                 raise ValueError(cols[0])
