@@ -428,3 +428,52 @@ def test_cards_arrive_as_new_cards_in_reading_order(
     # a note's cards take consecutive ids from about its own on, as Anki's do
     for nid, cards in [*ids.items(), own_cloze]:
         assert cards == list(range(cards[0], cards[0] + len(cards))) and 0 <= cards[0] - nid < 1000
+
+
+def _rewritten(apkg: bytes, folder: Path) -> bytes:
+    """The package with every column Anki sets itself on import changed, and other zip entry attributes."""
+    import sqlite3
+
+    folder.mkdir()
+    db = folder / "collection.anki2"
+    with zipfile.ZipFile(io.BytesIO(apkg)) as zf:
+        entries = [(info, zf.read(info)) for info in zf.infolist()]
+    db.write_bytes(dict((i.filename, data) for i, data in entries)["collection.anki2"])
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("UPDATE notes SET usn = 1, flags = 1, data = 'XXXX', sfld = 'XX', csum = 1")
+        conn.execute("UPDATE cards SET usn = -2, data = 'XXXX'")
+        conn.commit()
+    finally:
+        conn.close()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for info, data in entries:
+            info.external_attr, info.create_system = 0o777 << 16, 0  # any mode, made on "MS-DOS"
+            zf.writestr(info, db.read_bytes() if info.filename == "collection.anki2" else data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("with_scheduling", [False, True], ids=["default", "with-learning-progress"])
+def test_anki_sets_the_columns_studyc_leaves_to_it(
+    course: Course, course_dir: Path, tmp_path: Path, with_scheduling: bool
+) -> None:
+    """The usn, a note's flags, data, sort field and checksum, a card's data, and the zip entries' mode
+    and system are Anki's to set: a package with other values there imports exactly as ours.
+    (docs/mutation-survivors.md counts the package.py mutants that change only these as equivalent.)"""
+    ours = _render(course, course_dir)
+
+    def imported(data: bytes, name: str) -> tuple[list[Any], list[Any]]:
+        (tmp_path / f"{name}.apkg").write_bytes(data)
+        col = new_collection(tmp_path / name)
+        try:
+            anki_import(col, tmp_path / f"{name}.apkg", with_scheduling=with_scheduling)
+            deck = {d.id: d.name for d in col.decks.all_names_and_ids()}
+            cards = [(*r[:2], deck[r[2]], *r[3:]) for r in col.db.all("select * from cards order by id")]
+            return col.db.all("select * from notes order by id"), cards
+        finally:
+            col.close()
+
+    before = imported(ours, "ours")
+    assert before[0] and before[1]
+    assert imported(_rewritten(ours, tmp_path / "db"), "changed") == before
