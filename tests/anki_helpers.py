@@ -49,10 +49,11 @@ def new_collection(folder: Path) -> Collection:
     return Collection(str(folder / "collection.anki2"))
 
 
-def import_apkg(col: Collection, path: Path, update: Any = IF_NEWER) -> Any:
-    """Import like Anki's dialog with default options (update notes if newer); returns the log."""
+def import_apkg(col: Collection, path: Path, update: Any = IF_NEWER, with_scheduling: bool = False) -> Any:
+    """Import like Anki's dialog with default options (update notes if newer); returns the log.
+    ``with_scheduling`` is the dialog's "Import any learning progress" box."""
     options = ImportAnkiPackageOptions(
-        merge_notetypes=False, update_notes=update, update_notetypes=update, with_scheduling=False
+        merge_notetypes=False, update_notes=update, update_notetypes=update, with_scheduling=with_scheduling
     )
     return col.import_anki_package(ImportAnkiPackageRequest(package_path=str(path), options=options)).log
 

@@ -191,3 +191,33 @@ def test_a_missing_template_is_a_clear_error(tmp_path: Path, monkeypatch: pytest
         f"cannot read Anki template {tmp_path / 'style.css'}: No such file or directory; "
         "restore templates/anki/ from the repository"
     )
+
+
+def test_templates_are_read_as_utf8_whatever_the_locale(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import locale
+
+    from compiler.anki import models
+
+    folder = Path(shutil.copytree(models.TEMPLATE_DIR, tmp_path / "anki"))
+    style = folder / models.CSS_FILE
+    style.write_text(style.read_text(encoding="utf-8") + "/* café → naïve */\n", encoding="utf-8")
+    monkeypatch.setattr(models, "TEMPLATE_DIR", folder)
+    before = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")  # an ASCII locale: what open() without an encoding would decode with
+    try:
+        css = models.css()
+    finally:
+        locale.setlocale(locale.LC_CTYPE, before)
+    assert "/* café → naïve */" in css
+
+
+def test_note_type_hashes_are_the_ones_the_shipped_lock_recorded() -> None:
+    """An earlier build wrote these hashes into the shipped course's lock: the same templates must hash the same
+    in this version, or every user's note types would get a new modified time (an Anki update) on upgrade."""
+    from conftest import SOURCE
+
+    from compiler.anki import lock
+    from compiler.anki.backend import note_type_hashes
+
+    recorded = lock.read(SOURCE / "studyc.lock").note_types
+    assert {key: entry.content for key, entry in recorded.items()} == note_type_hashes()

@@ -377,3 +377,103 @@ def test_notes_without_a_plan_match_against_an_empty_lock(course: Course, course
     assert [s.key for s in specs] == [c.card.id for c in iter_cards(course)]  # reading order, none left out
     assert len({s.guid for s in specs}) == len(specs)
     assert {s.modified for s in specs} == {1_700_000_000}
+
+
+#: The cards table's scheduling columns, after id, nid, did, ord, mod and usn.
+_STATE = "type, queue, ivl, factor, reps, lapses, left, odue, odid, flags, data"
+
+
+def _ankis_own_cards(folder: Path, notes_added: int) -> tuple[list[Any], tuple[int, list[int]]]:
+    """What Anki itself makes of notes added one after the other to a fresh collection: each card's
+    (nid, due, state), and the card ids of a cloze note with three deletions added last."""
+    col = new_collection(folder)
+    try:
+        deck = col.decks.id("Own")
+        for i in range(notes_added):
+            note = col.new_note(col.models.by_name("Basic"))
+            note["Front"] = f"question {i}"
+            col.add_note(note, deck)
+        cloze = col.new_note(col.models.by_name("Cloze"))
+        cloze["Text"] = "{{c1::one}} {{c2::two}} {{c3::three}}"
+        col.add_note(cloze, deck)
+        rows = col.db.all(f"select nid, due, {_STATE} from cards where nid != ? order by nid", cloze.id)
+        return rows, (cloze.id, sorted(c.id for c in cloze.cards()))
+    finally:
+        col.close()
+
+
+@pytest.mark.parametrize("with_scheduling", [False, True], ids=["default", "with-learning-progress"])
+def test_cards_arrive_as_new_cards_in_reading_order(
+    course: Course, course_dir: Path, tmp_path: Path, with_scheduling: bool
+) -> None:
+    """A fresh deck's cards are what Anki makes of notes added by hand in reading order: new, unseen,
+    unflagged, numbered from the first note on; also when the import keeps learning progress."""
+    apkg = tmp_path / "nt.apkg"
+    apkg.write_bytes(_render(course, course_dir))
+    col = new_collection(tmp_path / "col")
+    try:
+        anki_import(col, apkg, with_scheduling=with_scheduling)
+        rows = col.db.all(f"select nid, due, {_STATE} from cards")
+        # the Source field ends with the note's place in the Markdown: "… · 01-streams.md:12"
+        place = {nid: col.get_note(nid)["Source"].rsplit(" · ", 1)[1].split(":") for nid in col.find_notes("")}
+        ids = {nid: sorted(c.id for c in col.get_note(nid).cards()) for nid in place}
+    finally:
+        col.close()
+    own, own_cloze = _ankis_own_cards(tmp_path / "own", len(place))
+    [new_card] = {tuple(r[2:]) for r in own}  # one state for every card Anki just made
+    assert {tuple(r[2:]) for r in rows} == {new_card}
+    reading = sorted(place, key=lambda nid: (place[nid][0], int(place[nid][1])))
+    own_due = [due for _, due, *_ in own]  # in the order the notes were added
+    assert {nid: due for nid, due, *_ in rows} == dict(zip(reading, own_due, strict=True))
+    # a note's cards take consecutive ids from about its own on, as Anki's do
+    for nid, cards in [*ids.items(), own_cloze]:
+        assert cards == list(range(cards[0], cards[0] + len(cards))) and 0 <= cards[0] - nid < 1000
+
+
+def _rewritten(apkg: bytes, folder: Path) -> bytes:
+    """The package with every column Anki sets itself on import changed, and other zip entry attributes."""
+    import sqlite3
+
+    folder.mkdir()
+    db = folder / "collection.anki2"
+    with zipfile.ZipFile(io.BytesIO(apkg)) as zf:
+        entries = [(info, zf.read(info)) for info in zf.infolist()]
+    db.write_bytes(dict((i.filename, data) for i, data in entries)["collection.anki2"])
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("UPDATE notes SET usn = 1, flags = 1, data = 'XXXX', sfld = 'XX', csum = 1")
+        conn.execute("UPDATE cards SET usn = -2, data = 'XXXX'")
+        conn.commit()
+    finally:
+        conn.close()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for info, data in entries:
+            info.external_attr, info.create_system = 0o777 << 16, 0  # any mode, made on "MS-DOS"
+            zf.writestr(info, db.read_bytes() if info.filename == "collection.anki2" else data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("with_scheduling", [False, True], ids=["default", "with-learning-progress"])
+def test_anki_sets_the_columns_studyc_leaves_to_it(
+    course: Course, course_dir: Path, tmp_path: Path, with_scheduling: bool
+) -> None:
+    """The usn, a note's flags, data, sort field and checksum, a card's data, and the zip entries' mode
+    and system are Anki's to set: a package with other values there imports exactly as ours.
+    (docs/mutation-survivors.md counts the package.py mutants that change only these as equivalent.)"""
+    ours = _render(course, course_dir)
+
+    def imported(data: bytes, name: str) -> tuple[list[Any], list[Any]]:
+        (tmp_path / f"{name}.apkg").write_bytes(data)
+        col = new_collection(tmp_path / name)
+        try:
+            anki_import(col, tmp_path / f"{name}.apkg", with_scheduling=with_scheduling)
+            deck = {d.id: d.name for d in col.decks.all_names_and_ids()}
+            cards = [(*r[:2], deck[r[2]], *r[3:]) for r in col.db.all("select * from cards order by id")]
+            return col.db.all("select * from notes order by id"), cards
+        finally:
+            col.close()
+
+    before = imported(ours, "ours")
+    assert before[0] and before[1]
+    assert imported(_rewritten(ours, tmp_path / "db"), "changed") == before
