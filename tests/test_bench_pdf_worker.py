@@ -57,3 +57,26 @@ def test_no_worker_without_pdf_formats_or_with_one_core(monkeypatch: pytest.Monk
     assert pdf_worker.start(["json", "anki"]) is None
     monkeypatch.setattr(pieces, "cores", lambda: 1)
     assert pdf_worker.start(["cheatsheet"]) is None
+
+
+def test_the_worker_warms_up_before_it_forks_layout_processes(tmp_path: Path) -> None:
+    """Fonts and the hyphenation dictionary load once, in the worker, not again in each fork."""
+    import subprocess
+    import sys
+
+    marker = tmp_path / "warmed"
+    probe = (
+        "import pathlib, pyphen\n"
+        "from compiler.build import pdf_worker\n"
+        "from compiler.print import pieces\n"
+        "real = pieces.warm_up\n"
+        "def warm_up():\n"
+        "    real()\n"
+        f"    pathlib.Path({str(marker)!r}).write_text(str(len(pyphen.hdcache)))\n"
+        "pieces.warm_up = warm_up\n"
+        "worker = pdf_worker.PdfWorker(['cheatsheet'])\n"  # one thread here: a fork, which sees the patch
+        "worker.close()\n"  # no job: the worker imports, warms up and ends
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert marker.read_text() == "1"  # the English dictionary, loaded by laying out hyphenated words

@@ -59,7 +59,11 @@ def _serve(conn: Connection, names: list[str]) -> None:
         for name in names:
             backends.load(name)
         import weasyprint  # noqa: F401  (the slow import, done while the main process parses)
-    except Exception:  # a broken import is reported by the render below
+
+        from compiler.print.pieces import warm_up
+
+        warm_up()  # the layout processes forked below start with the fonts loaded
+    except Exception:  # a broken import or layout is reported by the render below
         pass
     reader.join()
     job = received[0] if received else None
