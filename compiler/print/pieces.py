@@ -339,9 +339,10 @@ def _draw_over(writer: PdfWriter, page: PageObject, mark: PageObject, name: str)
     content, marks = page.get("/Contents"), mark.get("/Contents")
     if content is None or marks is None:
         return False
-    stream, form = content.get_object(), marks.clone(writer).get_object()
-    if not isinstance(stream, StreamObject) or not isinstance(form, StreamObject):
-        return False
+    stream = content.get_object()
+    if not isinstance(stream, StreamObject) or not isinstance(marks.get_object(), StreamObject):
+        return False  # checked before cloning: a clone left unused would still be written
+    form = marks.clone(writer).get_object()
     form.update(
         {
             NameObject("/Type"): NameObject("/XObject"),
