@@ -707,3 +707,22 @@ def test_a_card_both_branches_edited_rises_above_both_after_the_merge(tmp_path: 
     plan = _resolve(tmp_path / "m", {"01-alpha.md": _chapter("Alpha", ours)}, merged, T2 + 50)
     assert plan.identities["alpha/what-is-a-shard"].modified > T2 + 100
     assert plan.updated == ["alpha/what-is-a-shard"]
+
+
+@pytest.mark.parametrize("merged_text", ["ours", "theirs"])
+def test_a_card_both_branches_edited_in_the_same_second_rises_above_both(tmp_path: Path, merged_text: str) -> None:
+    # a pinned SOURCE_DATE_EPOCH gives both branches one time: the merged build must still give the
+    # card a newer one, whichever branch's text the merge kept
+    base = _resolve(tmp_path / "base", {"01-alpha.md": _chapter("Alpha", SHARD)}, lockfile.Lock(), T1)
+    texts = {
+        "ours": "Q: What is a shard?\n\nA: A unit of capacity of a stream.\n\n",
+        "theirs": "Q: What is a shard?\n\nA: A slice of a stream's throughput.\n\n",
+    }
+    a = _resolve(tmp_path / "a", {"01-alpha.md": _chapter("Alpha", texts["ours"])}, base.lock, T2)
+    b = _resolve(tmp_path / "b", {"01-alpha.md": _chapter("Alpha", texts["theirs"])}, base.lock, T2)
+    ours_text, theirs_text = lockfile.dumps(a.lock).splitlines(), lockfile.dumps(b.lock).splitlines()
+    union = ours_text + [line for line in theirs_text if line not in ours_text]
+    merged = lockfile.parse("\n".join(union) + "\n")
+    plan = _resolve(tmp_path / "m", {"01-alpha.md": _chapter("Alpha", texts[merged_text])}, merged, T2)
+    assert plan.identities["alpha/what-is-a-shard"].modified > T2
+    assert plan.updated == ["alpha/what-is-a-shard"]

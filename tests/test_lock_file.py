@@ -189,6 +189,18 @@ def test_of_one_card_edited_on_both_sides_of_a_merge_the_newer_line_wins() -> No
     assert lockfile.parse(_line(newer, OLD) + _line(first, OLD)).entries == [first]
 
 
+def test_of_one_card_edited_on_both_sides_in_the_same_second_neither_hash_is_kept() -> None:
+    # a pinned SOURCE_DATE_EPOCH gives both branches the same time: whichever line were kept, users
+    # of the other branch would hold a note of that time, which Anki does not replace
+    one = Entry("k", "GUID", 1000, 100, "f1", "c1", "q", "a1")
+    other = Entry("k", "GUID", 1000, 100, "f2", "c2", "q", "a2")
+    for first, second in ((one, other), (other, one)):
+        [kept] = lockfile.parse(_line(first, OLD) + _line(second, OLD)).entries
+        assert (kept.guid, kept.nid, kept.modified, kept.content) == ("GUID", 1000, 100, "")
+    # the same line twice (both sides kept it unchanged) is one card, hash and all
+    assert lockfile.parse(_line(one, OLD) + _line(one, OLD)).entries == [one]
+
+
 def test_one_note_listed_under_two_keys_goes_to_the_older_card() -> None:
     first = Entry("z/late-key", "SAME", 1000, 1, "f", "c", "q", "a")
     second = Entry("a/early-key", "SAME", 2000, 1, "f", "c", "q", "a")

@@ -9,7 +9,7 @@ See ``docs/updating.md``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from compiler.model.atomic import write_atomic
@@ -87,6 +87,11 @@ def clean_text(text: str) -> str:
     return " ".join(text.split())[:TEXT_LIMIT]
 
 
+def _same_time(a: Entry, b: Entry) -> bool:
+    """Whether two lock lines give one note the same modified time."""
+    return (a.nid, a.guid, a.modified) == (b.nid, b.guid, b.modified)
+
+
 def parse(text: str, where: str = LOCK_NAME) -> Lock:
     """Read a lock; tolerant of merged conflict markers, strict about malformed lines."""
     lock = Lock()
@@ -117,6 +122,10 @@ def parse(text: str, where: str = LOCK_NAME) -> Lock:
                 # (both edited it), the newer time, so the next change rises above what both imported.
                 if old is None or (entry.nid, entry.guid, -entry.modified) < (old.nid, old.guid, -old.modified):
                     by_key[entry.key] = entry
+                elif _same_time(entry, old) and entry.content != old.content:
+                    # both sides edited it in the same second: neither hash is the merged text's,
+                    # so the next build counts the card as changed and raises its time above both
+                    by_key[entry.key] = replace(old, content="")
             else:
                 raise ValueError(cols[0])
         except (ValueError, IndexError) as exc:
