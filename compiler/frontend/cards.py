@@ -78,9 +78,7 @@ class CardBuilder:
         tok = line_token if line_token is not None else block.head
         span = self.low.span(tok)
         # the span ends where the card's last block (its answer, list or definition) ends
-        end = max((t.map[1] for t in last_tokens if t.map), default=0)
-        while end > span.end_line and not self.low.lines[end - 1].strip():
-            end -= 1  # markdown-it's list and definition maps take in the blank line after them
+        end = self.low.written_end(max((t.map[1] for t in last_tokens if t.map), default=0), span.end_line)
         if end > span.end_line:
             span = span.model_copy(update={"end_line": end})
         return {

@@ -104,10 +104,17 @@ class Lowerer:
     def span(self, token: Token) -> ir.Span:
         """Where ``token``'s block was written, without the blank lines markdown-it counts after a list."""
         span = make_span(self.path, token.map)
-        end = span.end_line
-        while end > span.line and not self.lines[end - 1].strip():
-            end -= 1
+        end = self.written_end(span.end_line, span.line)
         return span if end == span.end_line else span.model_copy(update={"end_line": end})
+
+    def written_end(self, end: int, start: int) -> int:
+        """Line ``end`` (1-based), moved up past blank lines but not above ``start``.
+
+        markdown-it's map of a list or definition list takes in the blank lines after it.
+        """
+        while end > start and not self.lines[end - 1].strip():
+            end -= 1
+        return end
 
     def line(self, token: Token) -> int:
         return self.span(token).line
