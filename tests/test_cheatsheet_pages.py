@@ -23,7 +23,7 @@ from compiler.build.pipeline import check
 from compiler.model.backend import Options
 from compiler.model.diagnostics import Diagnostics
 from compiler.model.ir import BasicCard, Course, Section
-from compiler.print import budget, cheatsheet, pieces
+from compiler.print import budget, cheatsheet, common, pieces
 from compiler.print.common import build_date
 
 # -- paginate, on generated items ----------------------------------------------------------------
@@ -195,3 +195,78 @@ def test_an_edit_lays_out_only_its_page_and_equals_a_build_without_cache(tmp_pat
     _, cold, cold_overlay = cheatsheet.sheet(course, replace(options, cache_dir=None), Diagnostics())
     date = build_date(course)
     assert pieces.join(laid, date, overlay.pdf) == pieces.join(cold, date, cold_overlay.pdf)
+
+
+# -- the last page: filled when nearly full, else balanced ---------------------------------------
+
+
+def _columns(html: str) -> list[float]:
+    """The bottom of each column's content on a one-page layout of ``html`` (CSS px)."""
+    document = common.layout(html)
+    assert len(document.pages) == 1
+    boxes = [box for box in common.iter_boxes(document.pages[0]._page_box) if getattr(box, "is_column", False)]
+    return [max((c.position_y + c.margin_height() for c in box.children), default=0.0) for box in boxes]
+
+
+def _last_page(monkeypatch: pytest.MonkeyPatch, options: Options, course: Course) -> tuple[list[str], bytes]:
+    """The HTML of every layout the sheet's last page gets (in the attempt that was kept), and the joined sheet."""
+    laid_out: list[str] = []
+    real_if, real_html = cheatsheet.lay_out_if, cheatsheet.lay_out_html
+    monkeypatch.setattr(cheatsheet, "lay_out_if", lambda html, accept: laid_out.append(html) or real_if(html, accept))
+    monkeypatch.setattr(cheatsheet, "lay_out_html", lambda html: laid_out.append(html) or real_html(html))
+    attempts: list[list[cheatsheet.PageDoc]] = []
+
+    def lay(docs: list[cheatsheet.PageDoc]) -> list[pieces.Piece]:
+        attempts.append(docs)
+        return [cheatsheet.lay_out_page(html, balanced) for html, balanced in docs]
+
+    _, laid = cheatsheet.paginated(course, options, Diagnostics(), lay)
+    laid_out.clear()
+    assert cheatsheet.lay_out_page(*attempts[-1][-1]) == laid[-1]
+    overlay = pieces.lay_out_html(pieces.overlay_html("", len(laid)))
+    return list(laid_out), pieces.join(laid, build_date(course), overlay.pdf)
+
+
+def test_a_nearly_full_last_page_fills_its_columns_in_one_layout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "notes"
+    _write_course(root)
+    options = Options(source_root=root, cheatsheet_pages=2)  # the budget cuts: the last page is full
+    last, _ = _last_page(monkeypatch, options, _course(root))
+    assert len(last) == 1 and 'class="columns fill"' in last[0]  # one layout, column after column
+    bottoms = _columns(last[0])
+    assert len(bottoms) == budget.COLUMNS and min(bottoms) > 0  # its content reaches the third column
+
+
+def test_a_short_last_page_is_balanced_and_a_fill_that_falls_short_gives_the_same_pdf(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "notes"
+    _write_course(root, sections=2, cards=5)  # a third of a page
+    options = Options(source_root=root)
+    course = _course(root)
+    last, balanced_pdf = _last_page(monkeypatch, options, course)
+    assert len(last) == 1 and 'class="columns"' in last[0]
+    bottoms = _columns(last[0])
+    assert len(bottoms) == budget.COLUMNS and max(bottoms) - min(bottoms) < 0.35 * max(bottoms)  # balanced
+    # tried filled first (as if nearly full), it does not reach its third column: balanced after all
+    monkeypatch.setattr(cheatsheet, "_NEARLY_FULL", 0.0)
+    tried, pdf = _last_page(monkeypatch, options, course)
+    assert len(tried) == 2 and 'class="columns fill"' in tried[0] and tried[1] == last[0]
+    assert len([b for b in _columns(tried[0]) if b > 0]) < budget.COLUMNS
+    assert pdf == balanced_pdf
+
+
+def _three_columns(main: str, after: str = "") -> bool:
+    style = "@page { size: 120mm 60mm; margin: 5mm } main { column-count: 3; column-fill: auto }"
+    more = f'<div style="break-before: page">{after}</div>' if after else ""
+    return cheatsheet.reaches_last_column(common.layout(f"<style>{style}</style><main>{main}</main>{more}"))
+
+
+def test_reaches_last_column_reads_the_laid_out_columns() -> None:
+    assert not _three_columns("<p>short</p>" * 3)
+    assert _three_columns("<p>line</p>" * 40)
+    assert not _three_columns("<p>line</p>" * 7)  # two columns of five
+    # a page that ran over is kept as it is: balancing would not fit more
+    assert _three_columns("<p>short</p>", after="next page")

@@ -20,19 +20,46 @@ less. With ``--collection`` the same budget prints the user's weak spots
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import TYPE_CHECKING
 
 from compiler.model.backend import Options, Output
 from compiler.model.diagnostics import Code, Diagnostics
 from compiler.model.ir import AnyCard, BasicCard, Block, ClozeCard, Course, ListCard, Prose
 from compiler.print import budget
-from compiler.print.common import PAPER_MM, Paper, build_date, page_rules, paper, render_template, stylesheet
-from compiler.print.pieces import Piece, Store, cached, code_version, join, lay_out_html, overlay_html, piece_key, whole
+from compiler.print.common import (
+    PAPER_MM,
+    Paper,
+    build_date,
+    iter_boxes,
+    page_rules,
+    paper,
+    render_template,
+    stylesheet,
+)
+from compiler.print.pieces import (
+    Piece,
+    Store,
+    cached,
+    code_version,
+    join,
+    lay_out_html,
+    lay_out_if,
+    overlay_html,
+    piece_key,
+    whole,
+)
 from compiler.print.render import Images, PrintRenderer
+
+if TYPE_CHECKING:
+    from weasyprint import Document
 
 #: Share of its items' estimated height a page that ran over keeps, per time it ran over.
 _SHRINK = 0.95
+#: A last page estimated to fill at least this share of its room is first laid out filled, like
+#: the pages before it; see :func:`lay_out_page`.
+_NEARLY_FULL = 0.8
 
 
 def is_paragraphs(block: Prose) -> bool:
@@ -80,9 +107,9 @@ class Page:
     """Whether it is page 1, which carries the sheet's title."""
     continued: frozenset[str] = field(default_factory=frozenset)
     """Heading keys (see :attr:`budget.Item.heads`) already printed on an earlier page."""
-    last: bool = True
-    """Whether it is the last page. Only the last balances its columns: the others are full, and
-    balancing lays a page out again and again (a third of a page's layout time)."""
+    balanced: bool = True
+    """Whether its columns are balanced: only a last page that is not nearly full. The others fill
+    one column after another: balancing lays a page out again and again (over half of its time)."""
 
 
 def render_html(
@@ -109,21 +136,55 @@ def render_html(
         else f"@page {{ size: {width}mm {height}mm; }}",
         head=page is None or page.first,
         continued=frozenset() if page is None else page.continued,
-        balanced=page is None or page.last,
+        balanced=page is None or page.balanced,
     )
 
 
-def _page_htmls(course: Course, options: Options, diags: Diagnostics, pages: list[list[budget.Item]]) -> list[str]:
+#: A page's document, and for a nearly full last page laid out filled, the balanced document
+#: laid out instead when the filled one does not reach its last column.
+PageDoc = tuple[str, str | None]
+
+
+def _page_htmls(
+    course: Course, options: Options, diags: Diagnostics, pages: list[list[budget.Item]], room: Callable[[int], float]
+) -> list[PageDoc]:
     """Each page's document: the course pruned to that page's items."""
     seen: set[str] = set()
-    htmls = []
+    docs: list[PageDoc] = []
     for index, items in enumerate(pages):
         keys = {key for item in items for key, _ in item.heads}
-        page = Page(index == 0, frozenset(keys & seen), last=index == len(pages) - 1)
+        last = index == len(pages) - 1
+        full = budget.page_height(items) >= _NEARLY_FULL * room(index)
+        page = Page(index == 0, frozenset(keys & seen), balanced=last and not full)
         seen |= keys
         chosen = budget.prune(course, {item.order for item in items})
-        htmls.append(render_html(chosen, options, diags, page=page))
-    return htmls
+        balanced = (
+            render_html(chosen, options, Diagnostics(), page=replace(page, balanced=True)) if last and full else None
+        )
+        docs.append((render_html(chosen, options, diags, page=page), balanced))  # same blocks: reported once
+    return docs
+
+
+def lay_out_page(html: str, balanced: str | None) -> Piece:
+    """A page's piece: ``html``, or when it does not reach its last column, ``balanced`` instead.
+
+    A nearly full last page looks like the pages before it when its content reaches the third
+    column; when the estimate was too high and it does not, its columns are balanced after all.
+    """
+    if balanced is None:
+        return lay_out_html(html)
+    piece = lay_out_if(html, reaches_last_column)
+    return piece if piece is not None else lay_out_html(balanced)
+
+
+def reaches_last_column(document: Document) -> bool:
+    """Whether a laid-out page has content in its last column (or ran over: it could not balance either)."""
+    if len(document.pages) != 1:
+        return True
+    columns = [
+        box for box in iter_boxes(getattr(document.pages[0], "_page_box", None)) if getattr(box, "is_column", False)
+    ]
+    return len(columns) >= budget.COLUMNS and bool(columns[-1].children)
 
 
 def _estimate(
@@ -143,7 +204,7 @@ def _estimate(
 
 
 def paginated(
-    course: Course, options: Options, diags: Diagnostics, lay: Callable[[list[str]], list[Piece]]
+    course: Course, options: Options, diags: Diagnostics, lay: Callable[[list[PageDoc]], list[Piece]]
 ) -> tuple[Course, list[Piece]]:
     """The cheat sheet cut to ``options.cheatsheet_pages``: the course it kept and its pages, laid out by ``lay``.
 
@@ -161,7 +222,7 @@ def paginated(
     sheet_diags = Diagnostics()
     for attempt in range(budget.MAX_LAYOUTS):
         selection, pages = _estimate(course, found, budget.capacity(limit, size), size, limit, room)
-        laid = lay(_page_htmls(course, options, sheet_diags, pages))
+        laid = lay(_page_htmls(course, options, sheet_diags, pages, room))
         over = [i for i, piece in enumerate(laid) if piece.pages > 1 and len(pages[i]) > 1]
         if not over or attempt == budget.MAX_LAYOUTS - 1:
             break
@@ -192,8 +253,8 @@ def sheet(course: Course, options: Options, diags: Diagnostics) -> tuple[Course,
     store = Store(options.cache_dir, "cheatsheet")
     version = code_version("cheatsheet.py", "budget.py", "render.py")
 
-    def lay(htmls: list[str]) -> list[Piece]:
-        return cached(store, [(piece_key(version, html), partial(lay_out_html, html)) for html in htmls])
+    def lay(docs: list[PageDoc]) -> list[Piece]:
+        return cached(store, [(piece_key(version, html), partial(lay_out_page, html, back)) for html, back in docs])
 
     chosen, pages = paginated(course, options, diags, lay)
     store.prune()

@@ -249,12 +249,20 @@ def warm_up() -> None:
 
 def lay_out_html(html: str) -> Piece:
     """Lay out one HTML document as a piece."""
+    piece = lay_out_if(html, lambda document: True)
+    assert piece is not None
+    return piece
+
+
+def lay_out_if(html: str, accept: Callable[[Document], bool]) -> Piece | None:
+    """Lay out one HTML document as a piece, or None when ``accept`` rejects its layout."""
     from compiler.print.common import layout
 
     logger, quiet = logging.getLogger("weasyprint"), _OtherPieces()
     logger.addFilter(quiet)
     try:
-        return from_document(layout(html))
+        document = layout(html)
+        return from_document(document) if accept(document) else None
     finally:
         logger.removeFilter(quiet)
 
