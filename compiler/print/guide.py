@@ -52,9 +52,12 @@ def grouped(blocks: Iterable[Block]) -> list[tuple[str, list[Block]]]:
     return groups
 
 
-def _context(course: Course, options: Options, diags: Diagnostics) -> dict[str, Any]:
+def _context(
+    course: Course, options: Options, diags: Diagnostics, cards: list[CardView] | None = None
+) -> dict[str, Any]:
+    """The template's context; ``cards``: the card views an earlier context built (they are the same)."""
     fmt = PrintRenderer(Images(course, options.source_root), diags)
-    cards = card_views(course, fmt)
+    cards = card_views(course, fmt) if cards is None else cards
     by_card: dict[int, CardView] = {id(v.card): v for v in cards}
     covered_by: dict[str, list[CardView]] = {}
     for v in cards:
@@ -82,7 +85,10 @@ def _context(course: Course, options: Options, diags: Diagnostics) -> dict[str, 
 
 def render_html(course: Course, options: Options, diags: Diagnostics | None = None) -> str:
     """The guide as one HTML document; problems in the notes go to ``diags``."""
-    context = _context(course, options, diags if diags is not None else Diagnostics())
+    return _whole(course, options, _context(course, options, diags if diags is not None else Diagnostics()))
+
+
+def _whole(course: Course, options: Options, context: dict[str, Any]) -> str:
     size = paper(course, options)
     return render_template(
         "guide.html.j2", **context, date=build_date(course), page_css=page_rules(course, size, "Study guide")
@@ -95,9 +101,14 @@ def _overlay(course: Course, options: Options, pages: int) -> str:
     return overlay_html(f"{rules}\n{stylesheet('base.css', 'guide.css')}", pages)
 
 
-def render_pieces(course: Course, options: Options, diags: Diagnostics) -> tuple[list[Piece], Piece]:
-    """The guide's pieces (contents first, then each chapter) and the overlay with heads and page numbers."""
-    context = _context(course, options, diags)
+def render_pieces(
+    course: Course, options: Options, diags: Diagnostics, cards: list[CardView] | None = None
+) -> tuple[list[Piece], Piece]:
+    """The guide's pieces (contents first, then each chapter) and the overlay with heads and page numbers.
+
+    ``cards``: the card views, when :func:`render` built them already.
+    """
+    context = _context(course, options, diags, cards)
     width, height = PAPER_MM[paper(course, options)]
     context["page_css"] = Markup(f"@page {{ size: {width}mm {height}mm; }}")
     context["date"] = None  # the joined PDF gets the date; a piece's key must not follow it
@@ -132,8 +143,10 @@ def render_pieces(course: Course, options: Options, diags: Diagnostics) -> tuple
 
 def render(course: Course, options: Options, diags: Diagnostics) -> list[Output]:
     """``<slug>-guide.html`` and ``<slug>-guide.pdf``."""
-    document = render_html(course, options, diags)
-    pieces, overlay = render_pieces(course, options, Diagnostics())  # the HTML above reported the same problems
+    context = _context(course, options, diags)
+    document = _whole(course, options, context)
+    # the HTML above reported the notes' problems; the pieces render the same notes, so not again
+    pieces, overlay = render_pieces(course, options, Diagnostics(), context["cards"])
     return [
         Output(f"{course.slug}-guide.html", document.encode("utf-8")),
         Output(f"{course.slug}-guide.pdf", join(pieces, build_date(course), overlay.pdf)),
