@@ -649,6 +649,15 @@ def test_a_card_that_cannot_take_its_key_s_guid_gets_the_next_salt(tmp_path: Pat
     assert _guid(plan, key) == make_guid("match", key, taken)
 
 
+def test_two_new_cards_whose_guids_collide_get_one_note_each(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 12 characters of SHA-256 (72 bits) never collide in practice, so the hash is made to: every
+    # key gives the same GUID for a salt. Two new notes with one GUID would be one note in Anki.
+    monkeypatch.setattr(identity, "make_guid", lambda slug, key, salt=0: f"COLLIDE{salt:05d}")
+    plan = _resolve(tmp_path / "c", {"01-alpha.md": _chapter("Alpha", SHARD + KEY + BLOB)}, lockfile.Lock(), T1)
+    assert [_guid(plan, key) for key in plan.added] == ["COLLIDE00000", "COLLIDE00001", "COLLIDE00002"]
+    _assert_one_note_per_card(plan)
+
+
 def test_new_cards_whose_guids_give_the_same_millisecond_take_the_next_free_ones(tmp_path: Path) -> None:
     # the GUIDs of "Question 55" and "Question 67" (course "match") give the same millisecond
     files = {"01-alpha.md": _chapter("Alpha", "Q: Question 55?\n\nA: Yes.\n\nQ: Question 67?\n\nA: No.\n\n")}
