@@ -1,6 +1,7 @@
 """Property: a cached build is byte-identical to a ``--no-cache`` build of the same final state.
 
-Hypothesis drives ``studyc build`` (a subprocess, as users run it) through a few
+Hypothesis drives ``studyc build`` (``python -m compiler``, each build a process of
+its own, forked from a server that imported studyc once: see ``SERVER``) through a few
 states that differ in every setting that can change an output: ``--paper``,
 ``--deck-depth``, ``--format``, ``SOURCE_DATE_EPOCH``, every ``studyc.toml`` key
 (``out``, ``formats``, ``paper``, ``deck_depth``, ``strict`` and the three
