@@ -11,9 +11,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:  # it imports this module
+    from printables_helpers import Built
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -65,15 +68,16 @@ def to_json(data: Any) -> str:
 
 
 #: Files whose tests share a costly module- or session-scoped fixture (a PDF layout of the shipped
-#: course takes 20 s, a wheel build 10 s, starting the language server or Chromium 2-5 s), by the
+#: course takes 25 s, a wheel build 10 s, starting the language server or Chromium 2-5 s), by the
 #: xdist group they run in. Under xdist (`make test` runs ``--dist loadgroup``) a group stays on one
-#: worker, so its fixture is built once; other tests spread freely. The two docs tests share one
-#: build of the shipped course (``built_source`` below).
+#: worker, so its fixture is built once; other tests spread freely. The printables and the docs tests
+#: share one layout of the shipped course (``shipped_printables`` and ``built_source`` below).
+SHIPPED_GROUP = "shipped"
 SHARED_FIXTURE_FILES = {
-    "test_printables": "test_printables", "test_course": "test_course", "test_packaging": "test_packaging",
+    "test_printables": SHIPPED_GROUP, "test_course": "test_course", "test_packaging": "test_packaging",
     "test_bench": "test_bench", "test_anki_truth": "test_anki_truth", "test_rewordings_anki": "test_rewordings_anki",
     "test_lsp": "test_lsp", "test_lsp_actions": "test_lsp_actions", "test_quiz_browser": "test_quiz_browser",
-    "test_docs_examples": "docs", "test_docs_usage": "docs",
+    "test_docs_examples": SHIPPED_GROUP, "test_docs_usage": SHIPPED_GROUP,
 }  # fmt: skip
 
 
@@ -131,16 +135,41 @@ def studyc_here(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None)
 
 
 @pytest.fixture(scope="session")
-def built_source(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+def shipped_printables(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The shipped course's cheat sheet, guide and flashcards laid out in this process (test_printables.py).
+
+    25 s of layout, on one core, so that WeasyPrint's warnings reach the tests. Its pieces are kept
+    in a cache folder, which ``built_source`` starts from.
+    """
+    from printables_helpers import lay_out
+
+    return lay_out(SOURCE, cache=tmp_path_factory.mktemp("shipped-pieces"))
+
+
+@pytest.fixture(scope="session")
+def built_source(
+    tmp_path_factory: pytest.TempPathFactory, shipped_printables: Built
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
     """``studyc build`` run once in a project holding a copy of ``source/``: (project, the run).
 
-    The README and docs/usage.md both show this first build of the shipped course (every format,
-    30 s of PDF layout); their tests compare the one run. stdout and stderr are interleaved as a
-    terminal shows them. Only the docs tests use it, and they stay on one xdist worker.
+    The README and docs/usage.md both show this first build of the shipped course (every format);
+    their tests compare the one run. stdout and stderr are interleaved as a terminal shows them.
+    Its ``build/.cache/pieces`` starts as the printables' pieces of the same notes, which a build
+    takes instead of laying them out again (20 s); it prints the same lines either way, and the
+    bytes are the same (test_pieces.py, test_cache_property.py). Only the docs tests use it, and
+    they stay on the printables' xdist worker.
     """
     project = tmp_path_factory.mktemp("built-source")
     shutil.copytree(SOURCE, project / "source")
-    return project, in_terminal(["build"], project)
+    assert shipped_printables.cache is not None
+    pieces = project / "build" / ".cache" / "pieces"
+    shutil.copytree(shipped_printables.cache / "pieces", pieces)
+    seeded = {p.relative_to(pieces) for p in pieces.rglob("*.pdf")}
+    run = in_terminal(["build"], project)
+    # a build prunes the pieces it did not look up: all still there, so none was laid out twice
+    missed = seeded - {p.relative_to(pieces) for p in pieces.rglob("*.pdf")}
+    assert not missed, f"the build laid out again what the printables' pieces hold: {sorted(map(str, missed))}"
+    return project, run
 
 
 def in_terminal(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -1,6 +1,7 @@
 """Property: a cached build is byte-identical to a ``--no-cache`` build of the same final state.
 
-Hypothesis drives ``studyc build`` (a subprocess, as users run it) through a few
+Hypothesis drives ``studyc build`` (``python -m compiler``, each build a process of
+its own, forked from a server that imported studyc once: see ``SERVER``) through a few
 states that differ in every setting that can change an output: ``--paper``,
 ``--deck-depth``, ``--format``, ``SOURCE_DATE_EPOCH``, every ``studyc.toml`` key
 (``out``, ``formats``, ``paper``, ``deck_depth``, ``strict`` and the three
@@ -18,10 +19,13 @@ PDF formats take seconds each, so most states build json/csv/anki only.
 
 from __future__ import annotations
 
+import json
 import os
+import select
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -123,8 +127,67 @@ def scenarios(draw: Any) -> list[dict[str, Any]]:
     return states
 
 
+#: Runs ``python -m compiler`` once per line it reads (JSON: args, cwd, env, out, err), each time in a
+#: process of its own forked from this one, which has imported studyc and WeasyPrint once: imports
+#: are most of the CPU of a build of the sample. It imports only: every cache, lru_cache and setting
+#: a build reads starts empty in each fork, as in a new process, and the build's environment and
+#: folder are set before it runs. Replies with each run's exit code.
+SERVER = """
+import importlib, json, os, runpy, sys
+from compiler.model.backend import REGISTRY
+for module in ("compiler.app.cli", "compiler.build.pipeline", "weasyprint", "pypdf", *REGISTRY.values()):
+    importlib.import_module(module)
+for line in sys.stdin:
+    job = json.loads(line)
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid == 0:
+        for fd, path, flags in ((0, os.devnull, os.O_RDONLY), (1, job["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
+                                (2, job["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)):
+            os.dup2(os.open(path, flags, 0o600), fd)
+        os.chdir(job["cwd"])
+        os.environ.clear()
+        os.environ.update(job["env"])
+        sys.argv = ["compiler", *job["args"]]
+        runpy.run_module("compiler", run_name="__main__", alter_sys=True)  # exits as `python -m compiler` does
+    _, status = os.waitpid(pid, 0)
+    print(os.waitstatus_to_exitcode(status), flush=True)
+"""
+
+
+class Studyc:
+    """A private copy of studyc (code and templates) at ``root``, run by a :data:`SERVER` process."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYC_") and k != "SOURCE_DATE_EPOCH"}
+        env.update(PYTHONPATH=str(root), NO_COLOR="1")
+        self.env = env
+        self.server = subprocess.Popen(
+            [sys.executable, "-c", SERVER], cwd=root, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+
+    def run(self, args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        """``python -m compiler ARGS`` in ``cwd`` with the server's environment plus ``env``."""
+        assert self.server.stdin is not None and self.server.stdout is not None
+        out, err = cwd.parent / "stdout.txt", cwd.parent / "stderr.txt"
+        job = {"args": args, "cwd": str(cwd), "env": {**self.env, **env}, "out": str(out), "err": str(err)}
+        self.server.stdin.write(json.dumps(job) + "\n")
+        self.server.stdin.flush()
+        ready, _, _ = select.select([self.server.stdout], [], [], 300)
+        assert ready, f"studyc {' '.join(args)} ran over 5 minutes"
+        reply = self.server.stdout.readline()
+        assert reply, "the build server died"
+        return subprocess.CompletedProcess(args, int(reply), out.read_text(), err.read_text())
+
+    def close(self) -> None:
+        if self.server.stdin is not None:
+            self.server.stdin.close()
+        self.server.wait(timeout=60)
+
+
 @pytest.fixture(scope="module")
-def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studyc]:
     """A private copy of studyc (code and templates), with ``STUDYC_DROP_KEY`` applied."""
     root = tmp_path_factory.mktemp("studyc")
     ignore = shutil.ignore_patterns("__pycache__")
@@ -133,7 +196,9 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     name = os.environ.get("STUDYC_DROP_KEY")
     if name:
         drop(root, name)
-    return root
+    studyc = Studyc(root)
+    yield studyc
+    studyc.close()
 
 
 TEMPLATE_FILES = ("anki/style.css", "print/base.css")
@@ -170,8 +235,8 @@ def _toml(value: Any) -> str:
     return str(value)
 
 
-def build(package: Path, src: Path, s: dict[str, Any], cached: bool) -> subprocess.CompletedProcess[str]:
-    args = [sys.executable, "-m", "compiler", "build", str(src), "-q"]
+def build(package: Studyc, src: Path, s: dict[str, Any], cached: bool) -> subprocess.CompletedProcess[str]:
+    args = ["build", str(src), "-q"]
     if s["formats"] is not None:
         args += ["--format", s["formats"]]
     if s["paper"] is not None:
@@ -180,9 +245,7 @@ def build(package: Path, src: Path, s: dict[str, Any], cached: bool) -> subproce
         args += ["--deck-depth", str(s["deck_depth"])]
     if not cached:
         args.append("--no-cache")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYC_")}
-    env.update(PYTHONPATH=str(package), SOURCE_DATE_EPOCH=str(s["epoch"]), NO_COLOR="1")
-    return subprocess.run(args, cwd=src, env=env, capture_output=True, text=True, timeout=300)
+    return package.run(args, src, {"SOURCE_DATE_EPOCH": str(s["epoch"])})
 
 
 def outputs(folder: Path) -> dict[str, bytes]:
@@ -200,7 +263,7 @@ def _codes(stderr: str) -> list[str]:
     return [line[line.rindex("[") :] for line in stderr.splitlines() if ": error: " in line or ": warning: " in line]
 
 
-def run_scenario(states: list[dict[str, Any]], package: Path, work: Path) -> None:
+def run_scenario(states: list[dict[str, Any]], package: Studyc, work: Path) -> None:
     """Build every state but the last with the cache, then check the property on the last."""
     src = work / "src"
     shutil.copytree(SAMPLE, src, ignore=shutil.ignore_patterns("studyc.lock"))
@@ -209,14 +272,14 @@ def run_scenario(states: list[dict[str, Any]], package: Path, work: Path) -> Non
         fh.write("\n> > > > > > A deeply nested quote.\n")
     with (src / "images" / "pipeline.png").open("ab") as fh:
         fh.write(b"\0" * 2048)
-    originals = {name: (package / "templates" / name).read_text(encoding="utf-8") for name in TEMPLATE_FILES}
+    originals = {name: (package.root / "templates" / name).read_text(encoding="utf-8") for name in TEMPLATE_FILES}
     originals["01-streams.md"] = (src / "01-streams.md").read_text(encoding="utf-8")
     try:
         for s in states[:-1]:
-            apply(src, package, originals, s)
+            apply(src, package.root, originals, s)
             assert build(package, src, s, cached=True).returncode in (0, 1)
         final = states[-1]
-        apply(src, package, originals, final)
+        apply(src, package.root, originals, final)
         # the same final folder (notes, config, lock), without the earlier outputs and their cache
         full_src = work / "full"
         shutil.copytree(src, full_src, ignore=shutil.ignore_patterns(*OUTS))
@@ -237,7 +300,7 @@ def run_scenario(states: list[dict[str, Any]], package: Path, work: Path) -> Non
             assert fresh == {}
     finally:
         for name in TEMPLATE_FILES:
-            (package / "templates" / name).write_text(originals[name], encoding="utf-8")
+            (package.root / "templates" / name).write_text(originals[name], encoding="utf-8")
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -262,7 +325,7 @@ def one_change(draw: Any, key: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("key", list(OPTIONS))
-def test_changing_any_one_setting_keeps_cached_equal_to_full(key: str, package: Path, tmp_path_factory: Any) -> None:
+def test_changing_any_one_setting_keeps_cached_equal_to_full(key: str, package: Studyc, tmp_path_factory: Any) -> None:
     """Every setting on its own: a setting missing from a cache key shows up as a stale output here."""
 
     @settings(
@@ -288,7 +351,7 @@ def test_changing_any_one_setting_keeps_cached_equal_to_full(key: str, package: 
 )
 @given(states=scenarios())
 def test_cached_build_equals_full_build_after_mixed_changes(
-    states: list[dict[str, Any]], package: Path, tmp_path_factory: Any
+    states: list[dict[str, Any]], package: Studyc, tmp_path_factory: Any
 ) -> None:
     run_scenario(states, package, tmp_path_factory.mktemp("mixed"))
 

@@ -66,7 +66,7 @@ def test_paginate_keeps_every_item_once_in_order_within_each_pages_room(
 # -- the real sheet ------------------------------------------------------------------------------
 
 
-def _write_course(root: Path, sections: int = 6, cards: int = 16) -> None:
+def _write_course(root: Path, sections: int = 4, cards: int = 16) -> None:
     root.mkdir(parents=True)
     (root / "course.md").write_text("---\ntitle: Sheet\nexam: Sheet exam\ndeck: Sheet\nslug: sheet\n---\nA course.\n")
     for c in (1, 2):
@@ -172,7 +172,7 @@ def test_page_x_of_y_on_every_page(sheet: tuple[Course, Course, PdfReader, Path]
 
 def test_an_edit_lays_out_only_its_page_and_equals_a_build_without_cache(tmp_path: Path) -> None:
     root = tmp_path / "notes"
-    _write_course(root, sections=4, cards=12)  # two pages or more
+    _write_course(root, sections=3, cards=10)  # two pages
     cache = tmp_path / "cache"
     # pages enough for the whole course: with less, a changed height can change what the budget keeps
     options = Options(source_root=root, cache_dir=cache, cheatsheet_pages=8)
@@ -180,7 +180,7 @@ def test_an_edit_lays_out_only_its_page_and_equals_a_build_without_cache(tmp_pat
     before = {p.name for p in (cache / "pieces" / "cheatsheet").glob("*.pdf")}
 
     path = root / "02-chapter.md"  # the last chapter: its pages are the last ones
-    path.write_text(path.read_text().replace("A: fact2x4x12 because", "A: fact2x4x12 since"))
+    path.write_text(path.read_text().replace("A: fact2x3x10 because", "A: fact2x3x10 since"))
     course = _course(root)
     _, laid, overlay = cheatsheet.sheet(course, options, Diagnostics())
     assert len(laid) >= 2
@@ -190,7 +190,7 @@ def test_an_edit_lays_out_only_its_page_and_equals_a_build_without_cache(tmp_pat
     assert new and after & before
     for name in new:
         text = " ".join(page.extract_text() for page in PdfReader(cache / "pieces" / "cheatsheet" / name).pages)
-        assert "fact2x4x12 since" in " ".join(text.split()), name
+        assert "fact2x3x10 since" in " ".join(text.split()), name
 
     _, cold, cold_overlay = cheatsheet.sheet(course, replace(options, cache_dir=None), Diagnostics())
     date = build_date(course)

@@ -10,14 +10,18 @@ final notes, byte for byte.
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import studyc
+from conftest import studyc_here
 from pypdf import PdfReader
 
+from compiler.build import pdf_worker
 from compiler.build.pipeline import check
 from compiler.model.backend import Options
 from compiler.model.diagnostics import Diagnostics
@@ -59,11 +63,29 @@ def _pdf(out: Path, name: str) -> bytes:
     return (out / f"pieces-{name}.pdf").read_bytes()
 
 
+@pytest.fixture
+def studyc(monkeypatch: pytest.MonkeyPatch) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``studyc ARGS`` in this process (``studyc_here``), each run with its PDF worker as a CLI's first build.
+
+    The pieces, their cache and the joins are what these tests are about, not the process: in this
+    process a build skips the second of start-up and WeasyPrint's import, which the worker forked
+    from here inherits.
+    """
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        monkeypatch.setattr(pdf_worker, "_used", False)  # a process's later builds render without one
+        return studyc_here(*args)
+
+    return run
+
+
 def _pieces(out: Path, document: str) -> set[str]:
     return {p.name for p in (out / ".cache" / "pieces" / document).glob("*.pdf")}
 
 
-def test_incremental_build_equals_cold_build_and_lays_out_only_what_changed(tmp_path: Path) -> None:
+def test_incremental_build_equals_cold_build_and_lays_out_only_what_changed(
+    tmp_path: Path, studyc: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
     notes, out = tmp_path / "notes", tmp_path / "out"
     write_course(notes, cards=7)  # 42 cards
     first = studyc("build", str(notes), "-o", str(out), "--format", FORMATS)
@@ -92,7 +114,9 @@ def test_incremental_build_equals_cold_build_and_lays_out_only_what_changed(tmp_
     assert "value 7" in _text(_pdf(out, "flashcards"))
 
 
-def test_a_damaged_piece_is_laid_out_again(tmp_path: Path) -> None:
+def test_a_damaged_piece_is_laid_out_again(
+    tmp_path: Path, studyc: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
     notes, out = tmp_path / "notes", tmp_path / "out"
     write_course(notes, chapters=2, cards=4)
     assert studyc("build", str(notes), "-o", str(out), "--format", "guide").returncode == 0
@@ -166,6 +190,28 @@ def test_joined_guide_numbers_every_page_and_its_contents(joined: tuple[PdfReade
     assert len(crossing) >= 8
 
 
+def test_a_process_warms_up_once_before_it_forks_layout_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its forks start with the fonts loaded (0.6 s of CPU each otherwise): it warms up before the first."""
+    warmed: list[bool] = []
+    real = pieces.warm_up
+
+    def warm_up() -> None:
+        warmed.append(True)
+        real()
+
+    monkeypatch.setattr(pieces, "_warm", False)
+    monkeypatch.setattr(pieces, "warm_up", warm_up)
+    monkeypatch.setattr(pieces, "cores", lambda: 2)
+    assert pieces.can_fork()
+
+    def job() -> pieces.Piece:  # runs in a forked process
+        return pieces.Piece(b"", 1, data={"warm": pieces._warm, "parent": os.getppid()})
+
+    for _ in range(2):
+        assert [p.data for p in pieces.lay_out([job, job])] == [{"warm": True, "parent": os.getpid()}] * 2
+    assert warmed == [True]
+
+
 def test_flashcard_pieces_hold_whole_sheet_pairs(tmp_path: Path) -> None:
     write_course(tmp_path / "n", chapters=2, cards=13)  # 52 cards, 8 cells a sheet: the last sheet holds 4
     course = check(tmp_path / "n").course
@@ -180,7 +226,6 @@ def test_flashcard_pieces_hold_whole_sheet_pairs(tmp_path: Path) -> None:
 
 def _pixels(pdf: bytes, folder: Path) -> list[bytes]:
     """Each page as poppler draws it (PPM bytes at 60 dpi): what a reader of the PDF sees."""
-    import subprocess
 
     (folder / "doc.pdf").write_bytes(pdf)
     subprocess.run(["pdftoppm", "-r", "60", str(folder / "doc.pdf"), str(folder / "page")], check=True)

@@ -1,25 +1,24 @@
 """Printables: cheat sheet, study guide and flashcards, checked through their PDFs.
 
-Each PDF is laid out once per session (fixtures below); the tests read text and
-positions back with pypdf and inspect WeasyPrint's layout boxes.
+Each PDF is laid out once per session (fixtures below; the shipped course's in conftest.py,
+shared with the docs tests' build); the tests read text and positions back with pypdf and
+inspect WeasyPrint's layout boxes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import logging
 import math
 import re
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import pytest
-from conftest import ROOT, SAMPLE, SOURCE, assert_snapshot
+from conftest import ROOT, SAMPLE, SHIPPED_GROUP, SOURCE, assert_snapshot
+from printables_helpers import Built, lay_out
 from pypdf import PdfReader
 
 from compiler.frontend import load_course
@@ -27,7 +26,7 @@ from compiler.model.backend import Options, load
 from compiler.model.diagnostics import Code, Diagnostics
 from compiler.model.doc import Cloze, Image, Math, MathBlock, Para, Str, Text, text_inlines, walk_blocks
 from compiler.model.ir import Course, Prose, Span, iter_blocks, iter_cards, iter_sections, iter_tips
-from compiler.print import cheatsheet, flashcards, guide, pieces
+from compiler.print import cheatsheet, flashcards, guide
 from compiler.print.common import build_date, iter_boxes, layout, pdf_bytes
 from compiler.print.math import TexMathError, split_points, tex_svg
 from compiler.print.render import Images, PrintRenderer, card_views, cloze_tex
@@ -37,75 +36,15 @@ from compiler.text.plain import html_text, plain
 GOLDEN = Path(__file__).resolve().parent / "golden" / "printables"
 
 
-@dataclass
-class Built:
-    """One course laid out into all three printables."""
-
-    course: Course
-    html: dict[str, str] = field(default_factory=dict)
-    docs: dict[str, Any] = field(default_factory=dict)
-    pdf: dict[str, bytes] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    diags: Diagnostics = field(default_factory=Diagnostics)
-    source: Path = SAMPLE
-    _pages: dict[str, list[str]] = field(default_factory=dict)
-
-    def pages(self, name: str) -> list[str]:
-        """Text of each page of a PDF as pypdf extracts it (once: extraction takes seconds per PDF)."""
-        if name not in self._pages:
-            self._pages[name] = [page.extract_text() for page in PdfReader(io.BytesIO(self.pdf[name])).pages]
-        return self._pages[name]
-
-    def text(self, name: str) -> str:
-        """Text of a PDF as pypdf extracts it."""
-        return "\n".join(self.pages(name))
-
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(f"{record.name}: {record.getMessage()}")
-
-
-def _build(source: Path) -> Built:
-    """The printables as the backends write them; the cheat sheet also laid out whole, to measure its boxes."""
-    course, _ = load_course(source)
-    assert course is not None
-    built = Built(course, source=source)
-    handler = _Collect()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(handler)
-    try:
-        options = Options(source_root=source)
-        # laid out in this process, so that WeasyPrint's warnings reach the handler
-        with mock.patch.object(pieces, "can_fork", lambda: False):
-            for name, module in (("cheatsheet", cheatsheet), ("guide", guide), ("flashcards", flashcards)):
-                for output in module.render(course, options, built.diags):
-                    if output.name.endswith(".pdf"):
-                        built.pdf[name] = output.data
-                    else:
-                        built.html[name] = output.data.decode("utf-8")
-        built.html["cheatsheet"] = cheatsheet.render_html(course, options)  # the whole course, without a budget
-        built.docs["cheatsheet"] = layout(built.html["cheatsheet"])
-        built.pdf["cheatsheet-whole"] = pdf_bytes(built.docs["cheatsheet"])
-        built.html["flashcards"] = flashcards.render_html(course, options)
-    finally:
-        logger.removeHandler(handler)
-    built.warnings = handler.messages
-    return built
-
-
 @pytest.fixture(scope="session")
 def sample() -> Built:
-    return _build(SAMPLE)
+    return lay_out(SAMPLE)
 
 
 @pytest.fixture(scope="session")
-def shipped() -> Built:
-    return _build(SOURCE)
+def shipped(shipped_printables: Built) -> Built:
+    """The shipped course's layout (conftest.py), whose pieces the docs tests' first build starts from."""
+    return shipped_printables
 
 
 def test_runs_in_its_xdist_group(request: pytest.FixtureRequest) -> None:
@@ -113,11 +52,12 @@ def test_runs_in_its_xdist_group(request: pytest.FixtureRequest) -> None:
 
     The group must reach the test id xdist schedules by. It silently did not (pytest 9 with
     pytest-xdist 3.8, or conftest's marker added after xdist read the groups): both workers laid
-    out the shipped course, 60 s, while every test passed.
+    out the shipped course, 60 s, while every test passed. The docs tests share the group: their
+    build of ``source/`` starts from this file's pieces.
     """
     if not getattr(request.config.option, "loadgroup", False):  # set by xdist in its workers
         pytest.skip("only under --dist loadgroup (make test)")
-    assert request.node.nodeid.endswith("@test_printables")
+    assert request.node.nodeid.endswith(f"@{SHIPPED_GROUP}")
 
 
 def _squash(text: str) -> str:
@@ -267,8 +207,8 @@ def test_cheatsheet_is_a_few_pages(shipped: Built) -> None:
 
 
 def test_shipped_cheatsheet_fills_its_budget_as_the_readme_says(shipped: Built) -> None:
-    diags = Diagnostics()
-    _, laid, _ = cheatsheet.sheet(shipped.course, Options(source_root=SOURCE), diags)
+    diags = Diagnostics()  # the pages come from the fixture's pieces: the same sheet, not laid out again
+    _, laid, _ = cheatsheet.sheet(shipped.course, Options(source_root=SOURCE, cache_dir=shipped.cache), diags)
     pages = sum(piece.pages for piece in laid)
     assert pages == DEFAULT_CHEATSHEET_PAGES
     assert f"({pages} A4 pages" in (ROOT / "README.md").read_text(encoding="utf-8")
@@ -419,7 +359,7 @@ def mathy(tmp_path_factory: pytest.TempPathFactory) -> Built:
     (root / "images").mkdir()
     (root / "images" / "pipeline.png").write_bytes((SAMPLE / "images" / "pipeline.png").read_bytes())
     (root / "01-metrics.md").write_text(MATH_CHAPTER)
-    return _build(root)
+    return lay_out(root)
 
 
 def _formulas(course: Course) -> list[str]:

@@ -149,6 +149,8 @@ class Store:
 # -- laying out the misses on every core ------------------------------------------------------
 
 _JOBS: list[Callable[[], Piece]] = []
+#: Whether this process has warmed up (:func:`warm_up`); forked processes inherit it.
+_warm = False
 
 
 def die_with_parent() -> None:
@@ -186,10 +188,18 @@ def can_fork() -> bool:
 
 
 def lay_out(jobs: Sequence[Callable[[], Piece]]) -> list[Piece]:
-    """Run the jobs, on every core when there are several and forking is safe; results in order."""
+    """Run the jobs, on every core when there are several and forking is safe; results in order.
+
+    Before its first fork a process warms up (:func:`warm_up`), so that no forked process loads
+    the fonts again: the PDF worker has done so already, a process that lays out in-process
+    (tests, a library caller) does it here once.
+    """
     workers = min(cores(), len(jobs))
     if workers < 2 or not can_fork():
         return [job() for job in jobs]
+    if not _warm:
+        with contextlib.suppress(Exception):  # a broken layout engine is reported by the jobs themselves
+            warm_up()
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -244,7 +254,9 @@ def warm_up() -> None:
     """
     from compiler.print.common import layout, stylesheet
 
+    global _warm
     layout(_WARM_UP.format(css=stylesheet("base.css"))).write_pdf()
+    _warm = True
 
 
 def lay_out_html(html: str) -> Piece:
