@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -80,3 +82,24 @@ def test_the_worker_warms_up_before_it_forks_layout_processes(tmp_path: Path) ->
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert marker.read_text() == "1"  # the English dictionary, loaded by laying out hyphenated words
+
+
+def _niceness_and_start(name: str, course: object, options: object) -> tuple[str, tuple[int, float]]:
+    """What ``pdf_worker._render`` would do in the helper process, replaced by when and how nicely it runs."""
+    return ("ok", (os.nice(0), time.monotonic()))
+
+
+def test_the_guide_starts_first_and_the_small_pieces_yield_to_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # two helper processes for four formats: the guide's chapter, the build's longest single layout,
+    # takes one at full priority; the formats of small pieces queue for the other, behind it
+    monkeypatch.setattr(pdf_worker, "_render", _niceness_and_start)
+    base = os.nice(0)
+    small = min(19, base + pdf_worker.SMALL_PIECES_NICE)  # 19: the most a process can be niced
+    got = dict(pdf_worker._results(None, None, ["cheatsheet", "flashcards", "guide", "mock-exam"]))  # type: ignore[arg-type]
+    nice = {name: result[1][0] for name, result in got.items()}
+    assert nice == {
+        "guide": base,
+        **dict.fromkeys(("cheatsheet", "flashcards", "mock-exam"), small),
+    }
+    started = sorted(got, key=lambda name: got[name][1][1])
+    assert started[0] == "guide"

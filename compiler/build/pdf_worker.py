@@ -77,6 +77,27 @@ def _serve(conn: Connection, names: list[str]) -> None:
             conn.send((name, ("crash", str(result[1]), "")))
 
 
+#: Formats laid out in big pieces: a guide chapter is one layout of up to a dozen pages, the
+#: longest layout of a build, which nothing can split. The other formats' pieces are small (a
+#: cheat-sheet page, a sheet pair of flashcards) and lay out on every core.
+BIG_PIECES = ("guide",)
+#: The niceness the other formats' processes take: when there are more layouts than cores, the
+#: big piece keeps its core and the small ones share the other, instead of all slowing it down.
+SMALL_PIECES_NICE = 5
+
+
+def _render_yielding(name: str, course: Course, options: Options, base: int) -> tuple[Any, ...]:
+    """:func:`_render` in a helper process, behind the big pieces (see :data:`BIG_PIECES`).
+
+    ``base``: the niceness the helper was started with. A helper renders several formats one
+    after another, so it is set, not added to (and the big pieces, sent first, start at ``base``).
+    """
+    want = base + (0 if name in BIG_PIECES else SMALL_PIECES_NICE)
+    with contextlib.suppress(OSError):  # lowering it again may not be allowed: it then stays lower
+        os.nice(want - os.nice(0))
+    return _render(name, course, options)
+
+
 def _render(name: str, course: Course, options: Options) -> tuple[Any, ...]:
     """One format's outputs and diagnostics, or what went wrong, as a picklable tuple."""
     from compiler.model import backend as backends
@@ -105,7 +126,9 @@ def _results(course: Course, options: Options, todo: list[str]) -> Iterator[tupl
 
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=die_with_parent) as pool:
-        futures = {pool.submit(_render, name, course, options): name for name in todo}
+        first = sorted(todo, key=lambda name: name not in BIG_PIECES)  # the longest layouts start first
+        base = os.nice(0)
+        futures = {pool.submit(_render_yielding, name, course, options, base): name for name in first}
         for future in as_completed(futures):
             result: tuple[Any, ...]
             try:
