@@ -232,7 +232,7 @@ def test_a_nearly_full_last_page_fills_its_columns_in_one_layout(
 ) -> None:
     root = tmp_path / "notes"
     _write_course(root)
-    options = Options(source_root=root, cheatsheet_pages=2)  # the budget cuts: the last page is full
+    options = Options(source_root=root, cheatsheet_pages=1)  # the budget cuts: its one page is full
     last, _ = _last_page(monkeypatch, options, _course(root))
     assert len(last) == 1 and 'class="columns fill"' in last[0]  # one layout, column after column
     bottoms = _columns(last[0])
