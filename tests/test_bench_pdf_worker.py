@@ -85,8 +85,13 @@ def test_the_worker_warms_up_before_it_forks_layout_processes(tmp_path: Path) ->
 
 
 def _niceness_and_start(name: str, course: object, options: object) -> tuple[str, tuple[int, float]]:
-    """What ``pdf_worker._render`` would do in the helper process, replaced by when and how nicely it runs."""
-    return ("ok", (os.nice(0), time.monotonic()))
+    """What ``pdf_worker._render`` would do in the helper process, replaced by when and how nicely it runs.
+
+    It takes a while, as a layout does, so that a format sent third waits for a helper to be free.
+    """
+    started = time.monotonic()
+    time.sleep(0.5)
+    return ("ok", (os.nice(0), started))
 
 
 def test_the_guide_starts_first_and_the_small_pieces_yield_to_it(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -102,4 +107,4 @@ def test_the_guide_starts_first_and_the_small_pieces_yield_to_it(monkeypatch: py
         **dict.fromkeys(("cheatsheet", "flashcards", "mock-exam"), small),
     }
     started = sorted(got, key=lambda name: got[name][1][1])
-    assert started[0] == "guide"
+    assert "guide" in started[:2]  # among the first two on the two helpers (each starts when it gets there)
