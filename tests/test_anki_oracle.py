@@ -481,6 +481,8 @@ def _tree_examples() -> list[TreeCard]:
             front=para(_str("Which?")),
             items=(para(doc.Code(text="arn:aws:iam::aws:policy/x")), para(_str("}}")), para(_str("{{ a }}"))),
         ),
+        # items whose "}" or "{" has only whitespace beyond it: the item is stripped next to "}}" / "{{c1::"
+        TreeCard("list", front=para(_str("Which?")), items=(para(_str("a "), _str(":} ")), para(_str(" {b")))),
         # Jinja, and literal cloze syntax in code, in a cloze card
         TreeCard(
             "cloze",
@@ -514,7 +516,7 @@ def test_tree_regressions() -> None:
 MD_WORDS = [
     "alpha", "}}", "}", "{", "::", "a::b", ":", "{{ expression }}", "{% if x %}{{ y }}{% endif %}", "a < b & c",
     "x > y", "&amp; &lt;", "50%", "\\\\(not math\\\\)", "C:\\\\", "\\`", "std::vector<int>",
-    "i", "image-occlusion:rect", "\"q\" 'q'",
+    "i", "image-occlusion:rect", "\"q\" 'q'", "}&#32;",
     "`arn:aws:iam::aws:policy/x`", "`{{c1::x}}`", "`}}`", "`{{ x }}`", "`a\\(b\\)`", "`<b>&amp;`", "`` a`b ``",
     "`x\\`", "$\\sqrt{\\frac{2}{n}}$", "$x^{{2}}$", "$a<b$", "$\\{a\\}$", "$a::b$", "\\(x_{i+1}\\)",
     "$f\\colon A\\to B$", "$a\\\\$", "*em*", "**strong**", "<kbd>Ctrl</kbd>", "H<sub>2</sub>O", "[link](https://e.com/a::b?c={{d}})",
@@ -619,6 +621,7 @@ def _chapter(*cards: str) -> str:
 @example(_chapter("{#c1}\nC: RMS is {{c1::$\\sqrt{\\frac{2}{n}}$}}."))  # a deletion whose math ends in "}}"
 @example(_chapter("{#l1}\nQ: Which policy?\n\n- `arn:aws:iam::aws:policy/x`\n- other"))  # "::" in a list item's code
 @example(_chapter("{#l1}\nQ: Which braces?\n\n- }}\n- {{\n- {{ x }}"))  # "}}" / "{{" in list items
+@example(_chapter("{#l1}\nQ: Which brace?\n\n- a }&#32;\n- b"))  # a "}" the stripped item puts before "}}"
 @example(_chapter("{#q1}\nQ: What does {{ expression }} print?\n\nA: {% if x %}{{ y }}{% endif %}"))  # Jinja
 @example(_chapter("{#c1}\nC: Write `{{c1::x}}` for {{c2::a deletion::syntax}}."))  # cloze syntax in code
 @example(_chapter("{#c1}\nC: A set is {{c1::written \\{x\\}}}."))  # "}" at the end of a deletion

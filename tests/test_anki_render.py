@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from html.parser import HTMLParser
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from compiler.anki.render import (
@@ -20,7 +20,7 @@ from compiler.anki.render import (
 )
 from compiler.model import doc
 
-ADVERSARIAL = st.text(alphabet="{}:\\()[]<>&\"' ci1$`", max_size=12)
+ADVERSARIAL = st.text(alphabet="{}:\\()[]<>&\"' ci1$`\n", max_size=12)
 SYNTAX = ("{{", "}}", "::")
 
 
@@ -45,6 +45,8 @@ def visible(fragment: str) -> str:
 
 
 @given(st.lists(ADVERSARIAL, max_size=4))
+@example(["c} "])  # only whitespace beyond a brace: the stripped item puts it next to "}}"
+@example(["\n:c"])
 def test_safe_fragments_never_form_cloze_syntax_together(parts: list[str]) -> None:
     joined = "".join(cloze_safe_text(p) for p in parts)
     assert not any(s in joined for s in SYNTAX)
@@ -53,6 +55,9 @@ def test_safe_fragments_never_form_cloze_syntax_together(parts: list[str]) -> No
     assert (deletion.count("{{"), deletion.count("}}"), deletion.count("::")) == (1, 1, 1)
     hinted = "{{c1::x::" + joined + "}}"
     assert (hinted.count("{{"), hinted.count("}}"), hinted.count("::")) == (1, 1, 2)
+    # a list item is stripped of its outer whitespace before it goes between "{{c1::" and "}}"
+    item = "{{c1::" + joined.strip(" \t\n\r\f") + "}}"
+    assert (item.count("{{"), item.find("}}"), item.find("::", 5)) == (1, len(item) - 2, -1)
     assert visible(joined) == "".join(parts)
 
 

@@ -65,26 +65,32 @@ _MATH_BRACKETS = "()[]"
 _OCCLUSION = "image-occlusion:"
 #: Characters that may need more than HTML escaping in a cloze field.
 _CLOZE_RISKY = "{}:\\"
+#: The whitespace a rendered field or item is stripped of (:class:`HtmlRenderer` and ``content``).
+_STRIPPED = " \t\n\r\f"
 
 
 def cloze_safe_text(s: str) -> str:
     """Author text → HTML that shows exactly ``s`` and holds no cloze syntax, alone or next to any other fragment."""
-    if not any(ch in s for ch in _CLOZE_RISKY) and not _OCCLUSION.startswith(s[:16]):
+    if not any(ch in s for ch in _CLOZE_RISKY) and not _OCCLUSION.startswith(s.lstrip(_STRIPPED)[:16]):
         return html.escape(s, quote=False)  # the common case, without the per-character walk
     out: list[str] = []
-    last = len(s) - 1
+    # A field or list item is stripped of its outer whitespace after rendering, so a character
+    # with only whitespace beyond it may end up next to the deletion's own "}}": it counts as an edge.
+    first = len(s) - len(s.lstrip(_STRIPPED))
+    last = len(s.rstrip(_STRIPPED)) - 1
     for i, ch in enumerate(s):
         if ch in _PAIR_CHARS:
-            if i == 0 or i == last or s[i - 1] == ch or s[i + 1] == ch:
+            if i <= first or i >= last or s[i - 1] == ch or s[i + 1] == ch:
                 out.append(_PAIR_CHARS[ch])
             else:
                 out.append(ch)
         elif ch == "\\":
-            out.append(_BACKSLASH if i == last or s[i + 1] in _MATH_BRACKETS else ch)
+            out.append(_BACKSLASH if i >= last or s[i + 1] in _MATH_BRACKETS else ch)
         else:
             out.append(html.escape(ch, quote=False))
-    if s and (_OCCLUSION.startswith(s) or s.startswith(_OCCLUSION)):
-        out[0] = f"&#{ord(s[0])};"
+    shown = s[first:]
+    if shown and (_OCCLUSION.startswith(shown) or shown.startswith(_OCCLUSION)):
+        out[first] = f"&#{ord(shown[0])};"
     return "".join(out)
 
 
