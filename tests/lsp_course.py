@@ -33,7 +33,8 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 SERVER = ClientServerConfig(
-    server_command=[sys.executable, "-m", "compiler", "lsp"],
+    # a short delay: each edit in a test waits for its check (the 300 ms default suits typing, not tests)
+    server_command=[sys.executable, "-m", "compiler", "lsp", "--delay", "20"],
     server_env={**os.environ, "PYTHONPATH": str(ROOT)},
     client_factory=make_client,
 )

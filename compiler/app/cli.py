@@ -95,6 +95,13 @@ def _build_arguments(p: argparse.ArgumentParser) -> None:
 STRICT_HELP = "treat warnings as errors (overrides 'strict' in studyc.toml)"
 
 
+def _delay(text: str) -> int:
+    """``lsp --delay``: whole milliseconds, 0 or more."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected whole milliseconds (0 or more), got {text!r}")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="studyc",
@@ -148,8 +155,17 @@ def _parser() -> argparse.ArgumentParser:
 
     sync_command.add_parser(sub, common)
 
+    from compiler.app.lsp import DELAY_MS
+
     lsp_about = "Each open note belongs to the course in the nearest folder above it with course.md (docs/editor.md)."
-    sub.add_parser("lsp", help="language server for editors (speaks LSP on stdin/stdout)", description=lsp_about)
+    lsp = sub.add_parser("lsp", help="language server for editors (speaks LSP on stdin/stdout)", description=lsp_about)
+    lsp.add_argument(
+        "--delay",
+        type=_delay,
+        default=DELAY_MS,
+        metavar="MS",
+        help=f"milliseconds without typing before the notes are checked again (default: {DELAY_MS})",
+    )
     return parser
 
 
@@ -262,7 +278,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "lsp":
         from compiler.app.lsp import serve
 
-        return serve()
+        return serve(args.delay)
     from compiler.app.console import Reporter, verbosity
 
     reporter = Reporter(verbosity(args.quiet, args.verbose))

@@ -9,9 +9,13 @@
 
 from __future__ import annotations
 
+#: Milliseconds of quiet typing before a check (``studyc lsp --delay``): short enough to feel live,
+#: long enough to skip keystrokes.
+DELAY_MS = 300
 
-def serve() -> int:
+
+def serve(delay_ms: int) -> int:
     """Run the server until the client exits it (pygls loads only now: other commands never pay for it)."""
     from compiler.app.lsp.server import serve as run
 
-    return run()
+    return run(delay_ms)

@@ -21,11 +21,9 @@ from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
 from compiler import __version__
-from compiler.app.lsp import actions, completion, diagnostics, navigation
+from compiler.app.lsp import DELAY_MS, actions, completion, diagnostics, navigation
 from compiler.app.lsp.workspace import CourseState, Snapshot, find_root
 
-#: Seconds of quiet typing before a check; short enough to feel live, long enough to skip keystrokes.
-DEBOUNCE = 0.3
 T = TypeVar("T")
 
 
@@ -36,6 +34,7 @@ class StudycServer(LanguageServer):
         super().__init__("studyc", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
         self.courses: dict[Path, CourseState] = {}
         self.timers: dict[Path, asyncio.TimerHandle] = {}
+        self.delay = DELAY_MS / 1000  # seconds, as the event loop counts them
 
     # -- courses and documents ---------------------------------------------------------
 
@@ -68,7 +67,7 @@ class StudycServer(LanguageServer):
             self.refresh(state)
         else:
             loop = asyncio.get_running_loop()
-            self.timers[state.root] = loop.call_later(DEBOUNCE, self.refresh, state)
+            self.timers[state.root] = loop.call_later(self.delay, self.refresh, state)
 
     def fresh(self, uri: str) -> tuple[CourseState, str, Snapshot] | None:
         """The course of a document, checked against the latest text."""
@@ -282,7 +281,8 @@ def code_action(params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
     return _with(params.text_document.uri, answer, [])
 
 
-def serve() -> int:
-    """Speak LSP on stdin/stdout until the client says exit."""
+def serve(delay_ms: int) -> int:
+    """Speak LSP on stdin/stdout until the client says exit; check ``delay_ms`` after the last edit."""
+    server.delay = delay_ms / 1000
     server.start_io()
     return 0
