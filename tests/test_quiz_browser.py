@@ -156,23 +156,38 @@ def answer_for(qid: str, right: list[int], options: int, position: int) -> list[
 # -- the run -----------------------------------------------------------------------------------------
 
 
+#: The question on screen, read in one call: a run answers up to 65 of them, and each
+#: separate query is a round trip to the browser.
+QUESTION_STATE = """() => {
+  const fieldset = document.querySelector('#question fieldset');
+  const inputs = [...fieldset.querySelectorAll('input[name=answer]')];
+  return {
+    qid: fieldset.getAttribute('data-qid'),
+    legend: document.querySelector('#question legend').innerText,
+    types: inputs.map((input) => input.type),
+    focus: document.activeElement.name,
+    labels: inputs.map((_, i) => fieldset.querySelectorAll(`label[for=opt-${i}]`).length),
+  };
+}"""
+
+
 def run_exam(page: Page, questions: dict[str, dict[str, Any]]) -> tuple[list[str], dict[str, list[int]]]:
     drawn: list[str] = []
     given: dict[str, list[int]] = {}
     total = int(re.search(r"of (\d+)", page.inner_text("#question legend")).group(1))  # type: ignore[union-attr]
     for position in range(total):
         fieldset = page.locator("#question fieldset")
-        qid = fieldset.get_attribute("data-qid")
+        state = page.evaluate(QUESTION_STATE)
+        qid = state["qid"]
         assert qid is not None and qid in questions and qid not in drawn
-        assert page.inner_text("#question legend") == f"Question {position + 1} of {total}"
+        assert state["legend"] == f"Question {position + 1} of {total}"
         q = questions[qid]
-        inputs = fieldset.locator("input[name=answer]")
         kind = "checkbox" if len(q["right"]) > 1 else "radio"
-        assert inputs.first.get_attribute("type") == kind
+        assert state["types"] and set(state["types"]) == {kind}
         # focus starts on the first option, and every option has a label the browser ties to it
-        assert page.evaluate("document.activeElement.name") == "answer"
-        assert all(fieldset.locator(f"label[for=opt-{i}]").count() == 1 for i in range(inputs.count()))
-        chosen = answer_for(qid, q["right"], inputs.count(), position)
+        assert state["focus"] == "answer"
+        assert state["labels"] == [1] * len(state["types"])
+        chosen = answer_for(qid, q["right"], len(state["types"]), position)
         for i in chosen:
             fieldset.locator(f"label[for=opt-{i}]").click()  # a tap on the label checks the box
         drawn.append(qid)
