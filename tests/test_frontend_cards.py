@@ -676,6 +676,27 @@ def test_a_missing_image_in_a_table_cell_is_reported_at_its_row(tmp_path: Path) 
     assert [(d.code, d.line) for d in result.diagnostics] == [(Code.IMAGE_MISSING, 4), (Code.IMAGE_MISSING, 8)]
 
 
+def test_an_image_inside_a_paragraph_of_several_lines_is_reported_at_its_own_line(tmp_path: Path) -> None:
+    # HEAD takes lines 1-3; a badge paragraph, a quote, a card whose answer runs over three lines
+    body = (
+        "[![a](https://e.com/a.svg)](https://e.com)\n"  # 4
+        "[![b](https://e.com/b.svg)](https://e.com)\n"  # 5
+        "text with a <span\ntitle='x'>tag</span> ![c](gone-c.png)\n\n"  # 6-7
+        "> quoted *and **emphasised\n> ![d](gone-d.png)** here*\n\n"  # 9-10
+        "Q: Which?\n\nA: first  \nsecond ![e\nalt](gone-e.png)\nthird ![f](gone-f.png)\n"  # 12, 14-17
+    )
+    result = parse_file(tmp_path, "01-a.md", HEAD + body, Limits())
+    found = [(d.line, d.message.split("'")[1]) for d in result.diagnostics if d.code.value.startswith("image.")]
+    assert found == [
+        (4, "https://e.com/a.svg"),
+        (5, "https://e.com/b.svg"),
+        (7, "gone-c.png"),
+        (10, "gone-d.png"),
+        (15, "gone-e.png"),
+        (17, "gone-f.png"),
+    ]
+
+
 def test_a_card_table_names_the_tips_it_covers() -> None:
     result = parse('{.cards covers="tp" allow="quality.yes-no"}\n' + TABLE)
     assert [(c.covers, c.allow) for c in cards(result)] == [(("tp",), ("quality.yes-no",))] * 2

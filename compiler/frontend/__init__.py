@@ -19,6 +19,7 @@ from compiler.frontend.lower import Lowerer
 from compiler.frontend.markdown import make_parser, prepare
 from compiler.frontend.meta import ChapterMeta, CourseMeta, parse_yaml, validate
 from compiler.frontend.refs import CoverRef, check_cover_refs
+from compiler.frontend.tree import newlines
 from compiler.model import ir
 from compiler.model.diagnostics import Code, Diagnostic, Diagnostics
 from compiler.model.slug import slugify
@@ -129,10 +130,9 @@ def _check_raw_html(tokens: list[Token], rel: str, diags: Diagnostics) -> None:
         if tok.type == "html_block":
             found.setdefault(line, []).extend(unsafe_parts(tok.content))
         for child in tok.children or []:
-            if child.type in ("softbreak", "hardbreak"):
-                line += 1
-            elif child.type == "html_inline":
+            if child.type == "html_inline":
                 found.setdefault(line, []).extend(unsafe_parts(child.content))
+            line += newlines(child)
     for line, parts in found.items():
         if parts:
             listing = ", ".join(dict.fromkeys(parts))

@@ -139,7 +139,7 @@ class Lowerer:
 
     def inline_text(self, inline: Token) -> ir.Text:
         ctx = self.context()
-        self.env["line"] = self.line(inline)
+        self.env["line"] = ctx.line = self.line(inline)
         nodes = tree.inlines(inline, ctx)
         self.check_depth(ctx, self.line(inline))
         self.check_stray_cloze(ctx, self.line(inline))

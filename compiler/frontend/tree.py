@@ -6,7 +6,7 @@ HTML is sanitized here, tag by tag, so every tree is safe to render as is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Literal
@@ -202,12 +202,29 @@ def _definitions(inner: Sequence[Token], ctx: TreeContext, level: int) -> doc.De
 # -- inlines -----------------------------------------------------------------------------------
 
 
+def newlines(tok: Token) -> int:
+    """How many line ends of the source an inline token spans (its children's too: an image's alt text)."""
+    if tok.type in ("softbreak", "hardbreak"):
+        return 1
+    return tok.content.count("\n") if tok.type != "image" else sum(newlines(child) for child in tok.children or [])
+
+
+def _on_their_lines(children: Sequence[Token], ctx: TreeContext) -> Iterator[Token]:
+    """The children in order, with ``ctx.line`` at each one's own line (a paragraph spans several)."""
+    start = ctx.line
+    for tok in children:
+        yield tok
+        if ctx.line is not None:
+            ctx.line += newlines(tok)
+    ctx.line = start
+
+
 def inlines(inline: Token, ctx: TreeContext) -> tuple[doc.AnyInline, ...]:
     """An ``inline`` token's children → inline nodes."""
     stack = [_Frame("root", None)]
     dropping: str | None = None  # inside <script>…</script>: the content goes too, as nh3 drops it
     nested = 0  # an <object> inside the <object> being dropped: the first closer is the inner one's
-    for tok in inline.children or []:
+    for tok in _on_their_lines(inline.children or [], ctx):
         if tok.type == "html_inline":
             shape, name = tag_shape(tok.content)
             if dropping is None and shape == "open" and name in DROPPED_WITH_CONTENT:
