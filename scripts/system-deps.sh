@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages WeasyPrint needs for the PDFs: Pango, HarfBuzz's subsetter (fast
-# font embedding) and the DejaVu fonts the print CSS names; Chromium, which the
+# font embedding), the DejaVu fonts the print CSS names and Noto Color Emoji (without
+# it an emoji in the notes prints as an empty box); Chromium, which the
 # quiz page's browser test drives through Playwright; and poppler's pdftoppm, which
 # draws PDF pages for the tests that compare what a reader sees. Installs only what is
 # missing, and only where it can (root with apt-get); otherwise it says what to do.
@@ -12,6 +13,7 @@ have_lib 'libpangoft2-1.0.so' || need+=(libpangoft2-1.0-0)
 have_lib 'libharfbuzz-subset.so' || need+=(libharfbuzz-subset0)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf ] || need+=(fonts-dejavu-extra)
+[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || need+=(fonts-noto-color-emoji)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/pdftoppm ] || need+=(poppler-utils)
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, SAMPLE, SHIPPED_GROUP, SOURCE, assert_snapshot
+from conftest import ROOT, SAMPLE, SHIPPED_GROUP, SOURCE, assert_snapshot, studyc_here
 from printables_helpers import Built, lay_out
 from pypdf import PdfReader
 
@@ -540,3 +540,29 @@ def test_flashcard_that_cannot_fit_is_a_warning(tmp_path: Path) -> None:
     assert [(d.code, d.path, d.line, d.severity) for d in diags.items] == [
         (Code.PRINT_OVERFLOW, "01-a.md", 6, "warning")
     ]
+
+
+def test_emoji_print_in_colour_not_as_empty_boxes(tmp_path: Path) -> None:
+    """Notes use emoji (✅ ❌ in tables, a heading's 🚀); the PDF must draw them, not a missing-glyph box.
+
+    Without an emoji font Pango draws a box outline in the text colour: no green, no red.
+    """
+    from PIL import Image
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "course.md").write_text((SAMPLE / "course.md").read_text(encoding="utf-8"), encoding="utf-8")
+    table = "| Check | Result |\n|---|---|\n| passed | ✅ |\n| failed | ❌ |\n"
+    chapter = f"---\ntitle: Checks\n---\n\n## Results 🚀\n\n{table}"
+    (notes / "01-checks.md").write_text(chapter, encoding="utf-8")
+    out = tmp_path / "out"
+    proc = studyc_here("build", str(notes), "-o", str(out), "--format", "guide", "--no-cache")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(out / "sample-guide.pdf"), str(tmp_path / "page")], check=True)
+    green = red = 0
+    for page in sorted(tmp_path.glob("page-*.png")):
+        rgb = Image.open(page).convert("RGB").tobytes()
+        for r, g, b in zip(rgb[0::3], rgb[1::3], rgb[2::3], strict=True):
+            green += g > 150 and r < 140 and b < 140
+            red += r > 180 and g < 110 and b < 110
+    assert green > 15 and red > 15, (green, red)
