@@ -191,13 +191,16 @@ def outside_math(s: str) -> str:
 
 
 class Expected(PlainRenderer):
-    """The IR's plain text as the reviewer shows it: math as canonical TeX, images show nothing."""
+    """The IR's plain text as the reviewer shows it: math as canonical TeX, an image shows no text.
+
+    An image studyc could not put in the deck (remote, missing) shows ``[image: alt]`` instead.
+    """
 
     def inline(self, node: Any) -> str:
         if isinstance(node, doc.Math):
             return MATH_OPEN + canon_tex(node.tex) + MATH_CLOSE
         if isinstance(node, doc.Image):
-            return ""
+            return "" if node.media is not None else f"[image: {node.alt}]"
         return super().inline(node)
 
     def block(self, node: Any) -> list[str]:

@@ -475,6 +475,13 @@ def test_plain_text_is_the_text_content_of_the_html(text: Text) -> None:
     assert " ".join("".join(parsed.text).split()) == plain(text)
 
 
+def test_a_raw_line_break_or_block_tag_keeps_the_words_either_side_apart() -> None:
+    """``0BSD<br>disputed`` in a table cell (a real README): Anki shows two words, so must a hover."""
+    words = (Str(text="0BSD"), RawInline(html="<br>"), Str(text="disputed"), RawInline(html="<div>"), Str(text="a"))
+    inline = (RawInline(html="<b>"), Str(text="b"), RawInline(html="</b>"), Str(text="c"), RawInline(html="<br/>"))
+    assert plain(Text(markdown="", blocks=(Para(content=words + inline),))) == "0BSD disputed abc"
+
+
 # -- the single-tag sanitizer --------------------------------------------------------------------
 
 TAG_CASES = {

@@ -6,7 +6,8 @@ third-party is committed. Each becomes a chapter of one course. ``studyc check``
 get through all of them without a traceback, and every diagnostic must point at the
 line that holds what it names: the remote image's URL, the missing file, the raw
 HTML, the heading. Then the files that check clean are built to JSON, which must
-validate against the schema studyc publishes.
+validate against the schema studyc publishes. Last, their paragraphs become the
+answers of cards, which real Anki must show as the notes say (the Anki oracle).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from urllib.parse import unquote
 import jsonschema
 import pytest
 from conftest import SAMPLE, studyc_here
+from markdown_it import MarkdownIt
+from test_anki_oracle import import_notes
 
 #: ``path:line:col: severity: message [code]``, as studyc prints every diagnostic.
 DIAGNOSTIC = re.compile(
@@ -36,6 +39,8 @@ HOLDS = {
 }
 #: A link reference definition: ``[label]: url``.
 REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:")
+#: Paragraphs taken from each README for the Anki test.
+PARAGRAPHS = 6
 #: JSON validation against the published schema runs at about 13 s a megabyte: the smaller READMEs only.
 SCHEMA_SAMPLE_BYTES = 3000
 
@@ -118,3 +123,18 @@ def test_the_notes_that_check_clean_build_to_json_that_matches_the_schema(course
     sample = [chapter for chapter in data["chapters"] if sizes[chapter["title"]] <= SCHEMA_SAMPLE_BYTES]
     assert len(sample) >= 10
     jsonschema.validate({**data, "chapters": sample}, schema, cls=jsonschema.Draft202012Validator)
+
+
+def test_readme_paragraphs_as_answers_show_in_anki_as_written(tmp_path: Path) -> None:
+    """The first paragraphs of each README (badges, raw HTML, emoji, code spans, links) as card answers."""
+    md = MarkdownIt("commonmark")
+    cards: list[str] = []
+    for name, body in readmes().items():
+        lines = body.split("\n")
+        starts = [t.map for t in md.parse(body) if t.type == "paragraph_open" and t.level == 0 and t.map]
+        for n, (first, end) in enumerate(starts[:PARAGRAPHS], start=1):
+            answer = "\n".join(lines[first:end]).strip()
+            cards.append(f"Q: What does the {name} README say in paragraph {n}?\n\nA: {answer}\n")
+    assert len(cards) > 150
+    chapter = "---\ntitle: Third party\n---\n\n## Paragraphs\n\n" + "\n---\n\n".join(cards)
+    assert import_notes(chapter, tmp_path) == []

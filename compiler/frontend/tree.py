@@ -203,20 +203,19 @@ def _definitions(inner: Sequence[Token], ctx: TreeContext, level: int) -> doc.De
 
 
 def newlines(tok: Token) -> int:
-    """How many line ends of the source an inline token spans (its children's too: an image's alt text)."""
-    if tok.type in ("softbreak", "hardbreak"):
-        return 1
-    return tok.content.count("\n") if tok.type != "image" else sum(newlines(child) for child in tok.children or [])
+    """How many line ends of the source an inline token spans (raw HTML and an image's alt text can hold some)."""
+    return 1 if tok.type in ("softbreak", "hardbreak") else tok.content.count("\n")
 
 
 def _on_their_lines(children: Sequence[Token], ctx: TreeContext) -> Iterator[Token]:
-    """The children in order, with ``ctx.line`` at each one's own line (a paragraph spans several)."""
-    start = ctx.line
+    """The children in order, with ``ctx.line`` at each one's own line (a paragraph spans several).
+
+    The next block sets ``ctx.line`` from its own map, so the line need not be put back.
+    """
     for tok in children:
         yield tok
         if ctx.line is not None:
             ctx.line += newlines(tok)
-    ctx.line = start
 
 
 def inlines(inline: Token, ctx: TreeContext) -> tuple[doc.AnyInline, ...]:

@@ -86,6 +86,14 @@ class _TextExtractor(HTMLParser):
             self.parts.append(data)
 
 
+def _breaks_line(fragment: str) -> bool:
+    """Whether a raw tag breaks the line it stands in (``<br>``, a block element), so words either side stay apart."""
+    extractor = _TextExtractor()
+    extractor.feed(fragment)
+    extractor.close()
+    return "\n" in extractor.parts
+
+
 def html_text(fragment: str) -> list[str]:
     """The lines of text in an HTML fragment, collapsed, without empty ones."""
     extractor = _TextExtractor()
@@ -185,7 +193,7 @@ class PlainRenderer:
             case Cloze():
                 return self.cloze(node)
             case RawInline():
-                return ""
+                return " " if _breaks_line(node.html) else ""
             case _:
                 assert_never(node)
 
