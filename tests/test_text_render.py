@@ -107,7 +107,7 @@ INLINE_CASES: dict[str, tuple[AnyInline, str, str]] = {
     "image-missing": (
         Image(src="a.png", media=None, alt="x<y", title=None),
         '<span class="missing-image">[image: x&lt;y]</span>',
-        "x<y",
+        "[image: x<y]",  # what the HTML shows, and Anki (the hover says so too)
     ),
     "math": (
         Math(tex="a<b & {{c}}", display=False),

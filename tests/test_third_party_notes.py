@@ -12,7 +12,6 @@ answers of cards, which real Anki must show as the notes say (the Anki oracle).
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import re
 import shutil
@@ -22,8 +21,8 @@ from urllib.parse import unquote
 import jsonschema
 import pytest
 from conftest import SAMPLE, studyc_here
-from markdown_it import MarkdownIt
 from test_anki_oracle import import_notes
+from third_party import paragraph_cards, readmes
 
 #: ``path:line:col: severity: message [code]``, as studyc prints every diagnostic.
 DIAGNOSTIC = re.compile(
@@ -39,8 +38,6 @@ HOLDS = {
 }
 #: A link reference definition: ``[label]: url``.
 REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:")
-#: Paragraphs taken from each README for the Anki test.
-PARAGRAPHS = 6
 #: JSON validation against the published schema runs at about 13 s a megabyte: the smaller READMEs only.
 SCHEMA_SAMPLE_BYTES = 3000
 
@@ -50,17 +47,6 @@ def _names(line: str, quoted: str, lines: list[str]) -> bool:
     if quoted in unquote(line):
         return True
     return "![" in line and any(REFERENCE.match(d) and quoted in unquote(d) for d in lines)
-
-
-def readmes() -> dict[str, str]:
-    """Package name → its Markdown long description (studyc's own left out)."""
-    found: dict[str, str] = {}
-    for dist in importlib.metadata.distributions():
-        meta = dist.metadata
-        body = meta.get_payload() if (meta.get("Description-Content-Type") or "").startswith("text/markdown") else ""
-        if isinstance(body, str) and body.strip() and meta["Name"] != "studyc":
-            found[meta["Name"]] = body
-    return dict(sorted(found.items(), key=lambda item: item[0].lower()))
 
 
 @pytest.fixture(scope="module")
@@ -127,14 +113,6 @@ def test_the_notes_that_check_clean_build_to_json_that_matches_the_schema(course
 
 def test_readme_paragraphs_as_answers_show_in_anki_as_written(tmp_path: Path) -> None:
     """The first paragraphs of each README (badges, raw HTML, emoji, code spans, links) as card answers."""
-    md = MarkdownIt("commonmark")
-    cards: list[str] = []
-    for name, body in readmes().items():
-        lines = body.split("\n")
-        starts = [t.map for t in md.parse(body) if t.type == "paragraph_open" and t.level == 0 and t.map]
-        for n, (first, end) in enumerate(starts[:PARAGRAPHS], start=1):
-            answer = "\n".join(lines[first:end]).strip()
-            cards.append(f"Q: What does the {name} README say in paragraph {n}?\n\nA: {answer}\n")
-    assert len(cards) > 150
-    chapter = "---\ntitle: Third party\n---\n\n## Paragraphs\n\n" + "\n---\n\n".join(cards)
+    chapter = paragraph_cards()
+    assert chapter.count("\nQ: ") > 150
     assert import_notes(chapter, tmp_path) == []

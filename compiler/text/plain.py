@@ -185,7 +185,8 @@ class PlainRenderer:
             case Emph() | Strong() | Strike() | Link():
                 return self.inline_run(node.content)
             case Image():
-                return node.alt
+                # an image outside the deck and the pages (remote, missing) shows as the HTML's placeholder
+                return node.alt if node.media is not None else f"[image: {node.alt}]"
             case Media():
                 return f"[{node.medium}: {node.label}]"
             case Math():
