@@ -173,3 +173,41 @@ def test_short_one_liners_pack_together_and_long_ones_stand_alone(tmp_path: Path
     assert len(runs) == 2  # the long card splits the stretch in two
     assert all(run.count('<div class="qa">') == 6 for run in runs)
     assert "Why does the long question" not in "".join(runs)
+
+
+def _tall_course(src: Path, code_lines: int) -> int:
+    """Cards, a code block of ``code_lines`` lines, one more card; returns the code block's line."""
+    src.mkdir()
+    (src / "course.md").write_text("---\ntitle: T\nexam: E\n---\n", encoding="utf-8")
+    before = "".join(f"Q: Which port does service {i} use?\n\nA: Port {8000 + i}.\n\n" for i in range(8))
+    code = "```json\n" + "".join(f'{{"line": {i}, "value": "v{i}"}}\n' for i in range(code_lines)) + "```\n\n"
+    head = f"---\ntitle: Ports\n---\n## Ports\n\n{before}---\n\n"  # the rule ends the last answer
+    after = "Q: Which port does the last service use?\n\nA: Port 9999.\n"
+    (src / "01-ports.md").write_text(head + code + after, encoding="utf-8")
+    return head.count("\n") + 1
+
+
+def test_a_block_taller_than_a_page_is_left_out_and_stops_nothing(tmp_path: Path) -> None:
+    """Kept whole, a block taller than a page ran over into pages past the budget (the Node.js
+    documentation's 1,500 mm JSON report example made a 4-page sheet 6 pages, silently)."""
+    src = tmp_path / "notes"
+    line = _tall_course(src, 400)
+    course = _course(src)
+    found = budget.items(course, "a4")
+    [tall] = [item for item in found if budget.page_height([item]) > budget.page_space("a4", first=False)]
+    assert budget.page_height([tall]) < budget.capacity(2, "a4")  # the budget alone would have kept it
+    chosen = budget.select(course, budget.capacity(2, "a4"), "a4", found)
+    assert chosen.too_tall == [tall] and tall.order not in chosen.kept
+    assert chosen.cards_left_out == 0 and chosen.cut_level is None  # the card after it is kept
+
+    out = tmp_path / "out"
+    proc = studyc_here("build", str(src), "-o", str(out), "--format", "cheatsheet", "--pages", "2", "-v")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (
+        f"01-ports.md:{line}:1: info: cheat sheet: left out a block taller than a whole page (about "
+        in proc.stdout + proc.stderr
+    )
+    reader = _pdf(out / "t-cheatsheet.pdf")
+    assert len(reader.pages) <= 2
+    text = _words(" ".join(page.extract_text() for page in reader.pages))
+    assert "Port 9999" in text and '"line": 5' not in text

@@ -130,7 +130,9 @@ class Code(StrEnum):
     PRINT_LEFT_OUT = "print.left-out"
     """Information, never an error: the whole course does not fit the cheat sheet's page budget
     (``cheatsheet.pages``), so the lowest-priority cards were left off it (the guide still holds
-    everything). Raise the budget or mark the cards you want kept with ``{.key}``."""
+    everything). Raise the budget or mark the cards you want kept with ``{.key}``. Also said, at its
+    line, of a block taller than a whole page (a long code listing): kept whole it would run into
+    pages past the budget, so it is left out whatever the budget."""
 
     # -- exam questions (issue 15) --
     QUESTION_NO_CORRECT = "question.no-correct"

@@ -274,6 +274,8 @@ class Selection:
     cards_kept: int = 0
     cut_level: int | None = None
     """The first level that did not fit whole, if any."""
+    too_tall: list[Item] = field(default_factory=list)
+    """Items left out because no page could hold them whole (tips excepted: they are always kept)."""
 
     @property
     def cards_left_out(self) -> int:
@@ -289,10 +291,15 @@ def select(course: Course, budget: float, paper: Paper, found: list[Item] | None
     found = items(course, paper) if found is None else found
     result = Selection(cards_total=sum(1 for _ in iter_cards(course)))
     used, heads = 0.0, set[str]()
+    page = page_space(paper, first=False)
     for level in range(TIP, REST + 1):
         missed = False
         for item in found:
             if item.level != level:
+                continue
+            if level != TIP and page_height([item]) > page:
+                # kept whole, it would run over its page into pages past the budget; it stops no other item
+                result.too_tall.append(item)
                 continue
             cost = item.height + sum(size for key, size in item.heads if key not in heads)
             if level != TIP and used + cost > budget:

@@ -231,6 +231,16 @@ def paginated(
             tries[i] = tries.get(i, 0) + 1
             rooms[i] = min(budget.page_height(pages[i][:-1]), budget.page_height(pages[i]) * _SHRINK ** tries[i])
     diags.items.extend(dict.fromkeys(sheet_diags.items))  # several pages report the same formula once
+    page = budget.page_space(size, first=False)
+    for item in selection.too_tall:
+        span = item.block.span
+        diags.add(
+            Code.PRINT_LEFT_OUT,
+            span.path,
+            span.line,
+            f"cheat sheet: left out a block taller than a whole page (about {budget.page_height([item]):,.0f} mm "
+            f"of column; a page holds {page:,.0f} mm); shorten or split it to print it",
+        )
     if selection.cards_left_out:
         total, pages_word = selection.cards_total, f"page{'s' if limit != 1 else ''}"
         diags.add(
